@@ -1,0 +1,23 @@
+/* registry.c — the table of algorithms. One row per algorithm; the order
+ * is the order mltrain reports them in. */
+#include <string.h>
+
+#include "models/model.h"
+
+extern const struct mp_algorithm mp_decision_tree;
+
+const struct mp_algorithm *const mp_algorithms[] = {
+	&mp_decision_tree,
+};
+
+const size_t mp_algorithm_count = sizeof(mp_algorithms) / sizeof(mp_algorithms[0]);
+
+const struct mp_algorithm *mp_algorithm_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < mp_algorithm_count; i++)
+		if (!strcmp(mp_algorithms[i]->name, name))
+			return mp_algorithms[i];
+	return NULL;
+}
