@@ -24,7 +24,7 @@ CSV_LIBS   := $(shell pkg-config --libs libcsv 2>/dev/null || echo -lcsv)
 
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -Icommon \
-	-DMLPIPE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+	-DMLPIPE_VERSION='"$(VERSION)"' -DMLPIPE_SHAREDIR='"$(SHAREDIR)"' $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(CSV_LIBS) $(PKG_LIBS) -lm -pthread
 
 STAGES = $(sort $(basename $(notdir $(wildcard cmd/*.c))))
@@ -43,15 +43,18 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/libmlpipe.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 bin/%: $(BUILD)/cmd/%.o $(BUILD)/libmlpipe.a
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libmlpipe.a $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libmlpipe.a $(LIBS)
 
 bin/unit-tests: $(UNIT_OBJ) $(BUILD)/libmlpipe.a
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libmlpipe.a $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_CFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libmlpipe.a $(LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(STAGES:%=$(BUILD)/cmd/%.d)
 

@@ -167,6 +167,45 @@ int mp_source_open(struct mp_source *s, const char *spec, struct mp_error *err)
 	return mp_source_open_path(s, spec, err);
 }
 
+struct buffer_source {
+	const char *data;
+	size_t n, pos, chunk;
+};
+
+static ssize_t buffer_read(struct mp_source *s, void *buf, size_t n, struct mp_error *err)
+{
+	struct buffer_source *b = s->impl;
+	size_t take = b->n - b->pos;
+
+	(void)err;
+	if (take > n)
+		take = n;
+	if (b->chunk && take > b->chunk)
+		take = b->chunk;
+	memcpy(buf, b->data + b->pos, take);
+	b->pos += take;
+	return (ssize_t)take;
+}
+
+static void buffer_close(struct mp_source *s)
+{
+	free(s->impl);
+}
+
+void mp_source_open_buffer(struct mp_source *s, const char *name, const void *data, size_t n,
+			   size_t chunk)
+{
+	struct buffer_source *b = xcalloc(1, sizeof(*b));
+
+	b->data = data;
+	b->n = n;
+	b->chunk = chunk;
+	s->name = xstrdup(name);
+	s->read = buffer_read;
+	s->close = buffer_close;
+	s->impl = b;
+}
+
 void mp_source_close(struct mp_source *s)
 {
 	if (s->close)

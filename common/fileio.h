@@ -31,6 +31,10 @@ int mp_source_open_path(struct mp_source *s, const char *path, struct mp_error *
  * when remote input support is compiled in (fetch.c). */
 int mp_source_open(struct mp_source *s, const char *spec, struct mp_error *err);
 void mp_source_close(struct mp_source *s);
+/* A source over memory (not copied), handing out at most chunk bytes per
+ * read (0 = all at once): lets tests cross every buffer boundary. */
+void mp_source_open_buffer(struct mp_source *s, const char *name, const void *data, size_t n,
+			   size_t chunk);
 /* Reads the whole source into memory (NUL-terminated). */
 int mp_source_slurp(struct mp_source *s, struct mp_buf *out, struct mp_error *err);
 /* Reads a whole file (".zst" decompressed) into out. */

@@ -65,7 +65,7 @@ cJSON *mp_datasource_to_json(const struct mp_datasource *ds);
 size_t mp_encoder_code(struct mp_encoder *e, const char *text);
 
 /* Value parsing shared by inference, encoding and scoring. */
-/* Missing: empty, NA, N/A, null, NaN, none (any case, after trimming). */
+/* Missing: empty, NA, N/A, null, NaN (any case, after trimming). */
 int mp_is_missing(const char *s, size_t n);
 /* Numbers: optional sign, digits with optional ',' thousands groups,
  * optional fraction and exponent, optional currency prefix ($ € £) and

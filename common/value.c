@@ -25,7 +25,7 @@ int mp_is_missing(const char *s, size_t n)
 {
 	trim(&s, &n);
 	return n == 0 || ieq(s, n, "na") || ieq(s, n, "n/a") || ieq(s, n, "null") ||
-	       ieq(s, n, "nan") || ieq(s, n, "none");
+	       ieq(s, n, "nan");
 }
 
 int mp_parse_boolean(const char *s, size_t n)

@@ -1,0 +1,277 @@
+/* mlprep — ingest a CSV of historical outcomes into a model directory:
+ * types, split, statistics, encoders, encoded and original splits. */
+#include <getopt.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "jsonio.h"
+#include "pipe.h"
+#include "prep.h"
+#include "status.h"
+#include "util.h"
+
+static const char usage[] =
+	"usage: mlprep [options] INPUT -o DIR\n"
+	"\n"
+	"Reads INPUT (a CSV file, - for standard input, http(s):// or s3:// URL) whose\n"
+	"column historical_result holds the known outcome, and writes the model\n"
+	"directory DIR: model.json, datasource.json, data/*.csv.zst.\n"
+	"\n"
+	"  -o, --output DIR        model directory to write (created if needed)\n"
+	"  -t, --type TYPE         binary, categorical or regression (default: inferred:\n"
+	"                          only true/false -> binary, all numbers -> regression,\n"
+	"                          else categorical)\n"
+	"      --test FILE         take the test split from FILE (same columns)\n"
+	"      --test-fraction F   random split, F of the rows in test (0 < F < 1),\n"
+	"                          stratified by class for binary and categorical models\n"
+	"      --seed N            seed of the random split (default 1)\n"
+	"      --include COLS      use only these predictor columns (comma-separated)\n"
+	"      --exclude COLS      leave these columns out (comma-separated)\n"
+	"      --id ID             model id (default: the directory's name)\n"
+	"      --name NAME         display name (default: the input file's name)\n"
+	"      --redis URL         also keep the status in Redis (or MLPIPE_REDIS_URL)\n"
+	"  -q, --quiet             no messages on stderr except errors\n"
+	"  -h, --help              this text\n"
+	"  -V, --version           the version\n"
+	"\n"
+	"Default split: data rows 1-7 of every 10 train, rows 8-10 test.\n"
+	"Exit status: 0 ok, 2 usage, 65 bad data, 66 input missing, 69 service\n"
+	"unavailable, 73 cannot create output, 74 I/O error. See mlprep(1).\n";
+
+enum { OPT_TEST = 256, OPT_TEST_FRACTION, OPT_SEED, OPT_INCLUDE, OPT_EXCLUDE, OPT_ID, OPT_NAME,
+       OPT_REDIS };
+
+static const struct option options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "type", required_argument, NULL, 't' },
+	{ "test", required_argument, NULL, OPT_TEST },
+	{ "test-fraction", required_argument, NULL, OPT_TEST_FRACTION },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "include", required_argument, NULL, OPT_INCLUDE },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "id", required_argument, NULL, OPT_ID },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct record_arg {
+	const struct mp_prep_options *o;
+	const struct mp_prep_result *res;
+	const char *id, *name;
+	const char *error;
+	double seconds;
+};
+
+/* A new prep starts the model's record afresh: earlier algorithms and
+ * metrics describe other data. The history is kept. */
+static int record(cJSON *model, void *arg, struct mp_error *err)
+{
+	struct record_arg *a = arg;
+	cJSON *history = cJSON_DetachItemFromObjectCaseSensitive(model, "history"), *input;
+	cJSON *e;
+
+	(void)err;
+	while ((e = model->child) != NULL)
+		cJSON_Delete(cJSON_DetachItemViaPointer(model, e));
+	cJSON_AddStringToObject(model, "format", MP_STATUS_FORMAT);
+	cJSON_AddStringToObject(model, "id", a->id);
+	cJSON_AddStringToObject(model, "name", a->name);
+	if (a->error)
+		cJSON_AddNullToObject(model, "type");
+	else
+		cJSON_AddStringToObject(model, "type", mp_task_name(a->res->task));
+	cJSON_AddNullToObject(model, "industry");
+	cJSON_AddStringToObject(model, "status", a->error ? "failed" : "prepared");
+	cJSON_AddStringToObject(model, "stage", "prep");
+	if (a->error)
+		cJSON_AddStringToObject(model, "error", a->error);
+	else
+		cJSON_AddNullToObject(model, "error");
+	input = cJSON_CreateObject();
+	cJSON_AddStringToObject(input, "source", a->o->input);
+	if (!a->error) {
+		cJSON_AddStringToObject(input, "sha256", a->res->sha256);
+		cJSON_AddNumberToObject(input, "bytes", (double)a->res->bytes);
+		cJSON_AddNumberToObject(input, "rows", (double)a->res->rows);
+		cJSON_AddNumberToObject(input, "train_rows", (double)a->res->train_rows);
+		cJSON_AddNumberToObject(input, "test_rows", (double)a->res->test_rows);
+		cJSON_AddNumberToObject(input, "features", (double)a->res->n_features);
+	}
+	if (a->o->test_input)
+		cJSON_AddStringToObject(input, "test_source", a->o->test_input);
+	cJSON_AddItemToObject(model, "input", input);
+	cJSON_AddItemToObject(model, "algorithms", cJSON_CreateObject());
+	cJSON_AddNullToObject(model, "selected_algorithm");
+	if (history)
+		cJSON_AddItemToObject(model, "history", history);
+	mp_status_history(model, "prep", !a->error, a->seconds, a->error);
+	return 0;
+}
+
+static char *default_name(const char *input)
+{
+	char *copy = xstrdup(input), *base, *dot, *name;
+
+	if (!strcmp(input, "-")) {
+		free(copy);
+		return xstrdup("stdin");
+	}
+	base = basename(copy);
+	dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = '\0';
+	name = xstrdup(base);
+	free(copy);
+	return name;
+}
+
+static char *default_id(const char *dir)
+{
+	char *copy = xstrdup(dir), *id;
+	size_t n = strlen(copy);
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	id = xstrdup(basename(copy));
+	free(copy);
+	return id;
+}
+
+int main(int argc, char **argv)
+{
+	struct mp_prep_options o;
+	struct mp_prep_result res;
+	struct mp_error err;
+	struct mp_store *store = NULL;
+	const char *redis = NULL, *id_opt = NULL, *name_opt = NULL;
+	char *id = NULL, *name = NULL, *endp;
+	int c, quiet = 0, status = 0, have_fraction = 0;
+	double t0 = mp_now();
+
+	memset(&o, 0, sizeof(o));
+	mp_error_clear(&err);
+	o.split = MP_SPLIT_POSITION;
+	o.seed = 1;
+	while ((c = getopt_long(argc, argv, "o:t:qhV", options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case 't':
+			if (mp_task_parse(optarg, &o.task)) {
+				fprintf(stderr, "mlprep: --type: expected binary, categorical or regression, got '%s'\n", optarg);
+				return MP_EX_USAGE;
+			}
+			o.have_task = 1;
+			break;
+		case OPT_TEST:
+			o.test_input = optarg;
+			break;
+		case OPT_TEST_FRACTION:
+			o.test_fraction = strtod(optarg, &endp);
+			if (*endp || endp == optarg || !(o.test_fraction > 0 && o.test_fraction < 1)) {
+				fprintf(stderr, "mlprep: --test-fraction: expected a number between 0 and 1, got '%s'\n", optarg);
+				return MP_EX_USAGE;
+			}
+			have_fraction = 1;
+			break;
+		case OPT_SEED:
+			o.seed = strtoull(optarg, &endp, 10);
+			if (*endp || endp == optarg || optarg[0] == '-') {
+				fprintf(stderr, "mlprep: --seed: expected a non-negative integer, got '%s'\n", optarg);
+				return MP_EX_USAGE;
+			}
+			break;
+		case OPT_INCLUDE:
+			o.n_include = mp_split_list(optarg, ',', &o.include);
+			break;
+		case OPT_EXCLUDE:
+			o.n_exclude = mp_split_list(optarg, ',', &o.exclude);
+			break;
+		case OPT_ID:
+			id_opt = optarg;
+			break;
+		case OPT_NAME:
+			name_opt = optarg;
+			break;
+		case OPT_REDIS:
+			redis = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("mlprep (mlpipe) %s\n", MLPIPE_VERSION);
+			return 0;
+		default:
+			fputs("Try 'mlprep --help'.\n", stderr);
+			return MP_EX_USAGE;
+		}
+	}
+	if (optind != argc - 1 || !o.out_dir) {
+		fprintf(stderr, "mlprep: %s\nTry 'mlprep --help'.\n",
+			optind >= argc ? "no INPUT given" : optind < argc - 1 ? "more than one INPUT given"
+									       : "no output directory (-o DIR)");
+		return MP_EX_USAGE;
+	}
+	if (o.test_input && have_fraction) {
+		fputs("mlprep: --test and --test-fraction cannot be used together\n", stderr);
+		return MP_EX_USAGE;
+	}
+	o.input = argv[optind];
+	if (o.test_input)
+		o.split = MP_SPLIT_FILE;
+	else if (have_fraction)
+		o.split = MP_SPLIT_RANDOM;
+	id = id_opt ? xstrdup(id_opt) : default_id(o.out_dir);
+	name = name_opt ? xstrdup(name_opt) : default_name(o.input);
+
+	store = mp_store_open(redis, &err);
+	if (!store || mp_mkdirs(o.out_dir, &err) || mp_prep_run(&o, &res, &err)) {
+		struct record_arg a = { &o, &res, id, name, err.msg, mp_now() - t0 };
+		struct mp_error err2;
+		fprintf(stderr, "mlprep: %s\n", err.msg);
+		status = err.code ? err.code : MP_EX_SOFTWARE;
+		/* record the failure where the model would have been */
+		mp_error_clear(&err2);
+		if (mp_file_exists(o.out_dir) &&
+		    mp_status_update(store, o.out_dir, 1, record, &a, &err2))
+			fprintf(stderr, "mlprep: %s\n", err2.msg);
+		mp_pipe_emit("prep", o.out_dir, id, 0, mp_now() - t0, err.msg, NULL);
+	} else {
+		struct record_arg a = { &o, &res, id, name, NULL, mp_now() - t0 };
+		cJSON *extra = cJSON_CreateObject();
+		if (mp_status_update(store, o.out_dir, 1, record, &a, &err)) {
+			fprintf(stderr, "mlprep: %s\n", err.msg);
+			status = err.code;
+			mp_pipe_emit("prep", o.out_dir, id, 0, mp_now() - t0, err.msg, NULL);
+			cJSON_Delete(extra);
+		} else {
+			cJSON_AddStringToObject(extra, "type", mp_task_name(res.task));
+			cJSON_AddNumberToObject(extra, "rows", (double)res.rows);
+			cJSON_AddNumberToObject(extra, "train_rows", (double)res.train_rows);
+			cJSON_AddNumberToObject(extra, "test_rows", (double)res.test_rows);
+			cJSON_AddNumberToObject(extra, "features", (double)res.n_features);
+			if (!quiet)
+				fprintf(stderr, "mlprep: %s: %s model, %zu rows (%zu train, %zu test), %zu of %zu columns used\n",
+					o.out_dir, mp_task_name(res.task), res.rows, res.train_rows,
+					res.test_rows, res.n_features, res.n_columns);
+			mp_pipe_emit("prep", o.out_dir, id, 1, mp_now() - t0, NULL, extra);
+		}
+	}
+	mp_store_close(store);
+	mp_free_list(o.include, o.n_include);
+	mp_free_list(o.exclude, o.n_exclude);
+	free(id);
+	free(name);
+	return status;
+}
