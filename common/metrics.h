@@ -33,7 +33,9 @@ double mp_roc_auc(const double *label01, const double *score, size_t n);
 double mp_ks_statistic(const double *label01, const double *score, size_t n);
 
 /* Mean cross-entropy, p = P(label 1) clipped to [1e-15, 1 - 1e-15] so a
- * confident wrong answer costs log(1e15) and never infinity. NaN if no row. */
+ * confident wrong answer costs about log(1e15) and never infinity. NaN if
+ * no row. (scikit-learn 1.2 clips at machine epsilon, 2.2e-16, instead;
+ * the two agree on every p inside the clip range.) */
 double mp_log_loss_binary(const double *label01, const double *p, size_t n);
 
 /* Share of rows with (score >= threshold) == label. NaN if no row. */
