@@ -166,7 +166,8 @@ int main(int argc, char **argv)
 		case 't':
 			if (mp_task_parse(optarg, &o.task)) {
 				fprintf(stderr, "mlprep: --type: expected binary, categorical or regression, got '%s'\n", optarg);
-				return MP_EX_USAGE;
+				status = MP_EX_USAGE;
+				goto out;
 			}
 			o.have_task = 1;
 			break;
@@ -177,7 +178,8 @@ int main(int argc, char **argv)
 			o.test_fraction = strtod(optarg, &endp);
 			if (*endp || endp == optarg || !(o.test_fraction > 0 && o.test_fraction < 1)) {
 				fprintf(stderr, "mlprep: --test-fraction: expected a number between 0 and 1, got '%s'\n", optarg);
-				return MP_EX_USAGE;
+				status = MP_EX_USAGE;
+				goto out;
 			}
 			have_fraction = 1;
 			break;
@@ -185,13 +187,16 @@ int main(int argc, char **argv)
 			o.seed = strtoull(optarg, &endp, 10);
 			if (*endp || endp == optarg || optarg[0] == '-') {
 				fprintf(stderr, "mlprep: --seed: expected a non-negative integer, got '%s'\n", optarg);
-				return MP_EX_USAGE;
+				status = MP_EX_USAGE;
+				goto out;
 			}
 			break;
 		case OPT_INCLUDE:
+			mp_free_list(o.include, o.n_include);
 			o.n_include = mp_split_list(optarg, ',', &o.include);
 			break;
 		case OPT_EXCLUDE:
+			mp_free_list(o.exclude, o.n_exclude);
 			o.n_exclude = mp_split_list(optarg, ',', &o.exclude);
 			break;
 		case OPT_ID:
@@ -208,24 +213,27 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return 0;
+			goto out;
 		case 'V':
 			printf("mlprep (mlpipe) %s\n", MLPIPE_VERSION);
-			return 0;
+			goto out;
 		default:
 			fputs("Try 'mlprep --help'.\n", stderr);
-			return MP_EX_USAGE;
+			status = MP_EX_USAGE;
+			goto out;
 		}
 	}
 	if (optind != argc - 1 || !o.out_dir) {
 		fprintf(stderr, "mlprep: %s\nTry 'mlprep --help'.\n",
 			optind >= argc ? "no INPUT given" : optind < argc - 1 ? "more than one INPUT given"
 									       : "no output directory (-o DIR)");
-		return MP_EX_USAGE;
+		status = MP_EX_USAGE;
+		goto out;
 	}
 	if (o.test_input && have_fraction) {
 		fputs("mlprep: --test and --test-fraction cannot be used together\n", stderr);
-		return MP_EX_USAGE;
+		status = MP_EX_USAGE;
+		goto out;
 	}
 	o.input = argv[optind];
 	if (o.test_input)
@@ -268,6 +276,7 @@ int main(int argc, char **argv)
 			mp_pipe_emit("prep", o.out_dir, id, 1, mp_now() - t0, NULL, extra);
 		}
 	}
+out:
 	mp_store_close(store);
 	mp_free_list(o.include, o.n_include);
 	mp_free_list(o.exclude, o.n_exclude);

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	struct mp_stage st = { "mltrain", "train", "trained", NULL, 0 };
 	const char *redis = NULL;
 	char *endp;
-	int c, status;
+	int c, status = 0, have_cfg = 0, have_in = 0;
 
 	memset(&o, 0, sizeof(o));
 	mp_error_clear(&err);
@@ -97,7 +97,8 @@ int main(int argc, char **argv)
 			o.n_algorithms = mp_split_list(optarg, ',', &o.algorithms);
 			if (!o.n_algorithms) {
 				fputs("mltrain: --algorithms: empty list\n", stderr);
-				return MP_EX_USAGE;
+				status = MP_EX_USAGE;
+				goto out;
 			}
 			break;
 		case 's':
@@ -108,14 +109,16 @@ int main(int argc, char **argv)
 			o.seed = strtoull(optarg, &endp, 10);
 			if (*endp || endp == optarg || optarg[0] == '-') {
 				fprintf(stderr, "mltrain: --seed: expected a non-negative integer, got '%s'\n", optarg);
-				return MP_EX_USAGE;
+				status = MP_EX_USAGE;
+				goto out;
 			}
 			break;
 		case 'j':
 			o.threads = (int)strtol(optarg, &endp, 10);
 			if (*endp || endp == optarg || o.threads < 1 || o.threads > 1024) {
 				fprintf(stderr, "mltrain: --threads: expected a number from 1 to 1024, got '%s'\n", optarg);
-				return MP_EX_USAGE;
+				status = MP_EX_USAGE;
+				goto out;
 			}
 			break;
 		case OPT_PROGRESS:
@@ -127,12 +130,13 @@ int main(int argc, char **argv)
 				o.progress = MP_PROGRESS_JSON;
 			else {
 				fprintf(stderr, "mltrain: --progress: expected auto, none or json, got '%s'\n", optarg);
-				return MP_EX_USAGE;
+				status = MP_EX_USAGE;
+				goto out;
 			}
 			break;
 		case OPT_LIST:
 			list_algorithms();
-			return 0;
+			goto out;
 		case OPT_REDIS:
 			redis = optarg;
 			break;
@@ -141,32 +145,40 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return 0;
+			goto out;
 		case 'V':
 			printf("mltrain (mlpipe) %s\n", MLPIPE_VERSION);
-			return 0;
+			goto out;
 		default:
 			fputs("Try 'mltrain --help'.\n", stderr);
-			return MP_EX_USAGE;
+			status = MP_EX_USAGE;
+			goto out;
 		}
 	}
-	if (mp_train_check_options(&o, &err) || mp_config_load(&cfg, &err) ||
-	    mp_pipe_in_init(&in, argv + optind, argc - optind, &err)) {
-		fprintf(stderr, "mltrain: %s\n", err.msg);
-		return err.code;
-	}
+	if (mp_train_check_options(&o, &err))
+		goto fail;
+	if (mp_config_load(&cfg, &err))
+		goto fail;
+	have_cfg = 1;
+	if (mp_pipe_in_init(&in, argv + optind, argc - optind, &err))
+		goto fail;
+	have_in = 1;
 	o.config = &cfg;
 	st.quiet = o.quiet;
 	st.store = o.store = mp_store_open(redis, &err);
-	if (!st.store) {
-		fprintf(stderr, "mltrain: %s\n", err.msg);
-		mp_config_free(&cfg);
-		return err.code;
-	}
+	if (!st.store)
+		goto fail;
 	status = mp_stage_run(&st, &in, train_stage, &o);
-	mp_pipe_in_free(&in);
+	goto out;
+fail:
+	fprintf(stderr, "mltrain: %s\n", err.msg);
+	status = err.code;
+out:
+	if (have_in)
+		mp_pipe_in_free(&in);
 	mp_store_close(st.store);
-	mp_config_free(&cfg);
+	if (have_cfg)
+		mp_config_free(&cfg);
 	mp_free_list(o.algorithms, o.n_algorithms);
 	mp_free_list(o.sets, o.n_sets);
 	return status;
