@@ -247,7 +247,7 @@ int mp_bins_build(struct mp_bins *b, const struct mp_dataset *d, int max_bins,
 	mp_pool_run(pool, p, bin_feature, &job);
 	if (p)
 		mp_pool_run(pool, (n + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK, transpose_block, &job);
-	free(job.col_codes);
+	b->col_codes = job.col_codes;
 	return 0;
 }
 
@@ -267,6 +267,7 @@ void mp_bins_free(struct mp_bins *b)
 	free(b->value);
 	free(b->n_bins);
 	free(b->codes);
+	free(b->col_codes);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -327,12 +328,61 @@ void mp_tree_free(struct mp_tree *t)
 
 size_t mp_tree_leaf_binned(const struct mp_tree *t, const struct mp_bins *b, size_t row)
 {
+	const int32_t *restrict feat = t->feature, *restrict lo = t->left, *restrict hi = t->right;
+	const uint16_t *restrict sb = t->split_bin;
 	size_t k = 0;
 
-	while (t->feature[k] >= 0)
-		k = (size_t)(mp_bins_code(b, row, (size_t)t->feature[k]) < t->split_bin[k]
-				     ? t->left[k] : t->right[k]);
+	if (b->width == 1) {
+		const uint8_t *c = (const uint8_t *)b->codes + row * b->n_features;
+		while (feat[k] >= 0) {
+			int32_t l = lo[k], r = hi[k];
+			k = (size_t)(c[feat[k]] < sb[k] ? l : r);
+		}
+	} else {
+		const uint16_t *c = (const uint16_t *)b->codes + row * b->n_features;
+		while (feat[k] >= 0) {
+			int32_t l = lo[k], r = hi[k];
+			k = (size_t)(c[feat[k]] < sb[k] ? l : r);
+		}
+	}
 	return k;
+}
+
+void mp_tree_leaves_block(const struct mp_tree *t, const float *xr, size_t p, size_t m,
+			  uint32_t *leaf)
+{
+	const int32_t *restrict feat = t->feature, *restrict lo = t->left, *restrict hi = t->right;
+	const float *restrict thr = t->threshold;
+	size_t i;
+	int moved = 1;
+
+	for (i = 0; i < m; i++)
+		leaf[i] = 0;
+	while (moved) {
+		moved = 0;
+		for (i = 0; i < m; i++) {
+			uint32_t k = leaf[i];
+			int32_t f = feat[k];
+			if (f >= 0) {
+				/* both children loaded, then a select: the comparison
+				 * is data, a branch on it would mispredict half the time */
+				int32_t l = lo[k], r = hi[k];
+				leaf[i] = (uint32_t)(xr[i * p + (size_t)f] < thr[k] ? l : r);
+				moved = 1;
+			}
+		}
+	}
+}
+
+void mp_tree_rows_block(const struct mp_dataset *d, size_t begin, size_t end, float *out)
+{
+	size_t p = d->n_features, j, i;
+
+	for (j = 0; j < p; j++) {
+		const float *col = d->x + j * d->n_rows;
+		for (i = begin; i < end; i++)
+			out[(i - begin) * p + j] = col[i];
+	}
 }
 
 void mp_node_rows_free(struct mp_node_rows *r)
@@ -743,24 +793,24 @@ static void part_task(void *arg, size_t task, int thread)
 	const struct mp_bins *b = job->gr->b;
 	const uint32_t *rows = job->gr->rows;
 	uint32_t *tmp = job->gr->tmp;
-	size_t p = b->n_features, f = (size_t)pt->nd->best.feature, i, nl = 0, nr = 0;
+	size_t f = (size_t)pt->nd->best.feature, i, nl = 0, nr = 0;
 	unsigned sb = job->gr->t->split_bin[pt->nd->id];
 
 	(void)thread;
 	if (b->width == 1) {
-		const uint8_t *c = (const uint8_t *)b->codes + f;
+		const uint8_t *c = (const uint8_t *)b->col_codes + f * b->n_rows;
 		for (i = pt->begin; i < pt->end; i++) {
 			uint32_t r = rows[i];
-			if (c[(size_t)r * p] < sb)
+			if (c[r] < sb)
 				tmp[pt->begin + nl++] = r;
 			else
 				tmp[pt->end - 1 - nr++] = r;
 		}
 	} else {
-		const uint16_t *c = (const uint16_t *)b->codes + f;
+		const uint16_t *c = (const uint16_t *)b->col_codes + f * b->n_rows;
 		for (i = pt->begin; i < pt->end; i++) {
 			uint32_t r = rows[i];
-			if (c[(size_t)r * p] < sb)
+			if (c[r] < sb)
 				tmp[pt->begin + nl++] = r;
 			else
 				tmp[pt->end - 1 - nr++] = r;

@@ -40,6 +40,8 @@ struct mp_bins {
 	size_t n_rows, n_features;
 	int width;        /* bytes per code: 1 when max_bins <= 256, else 2 */
 	void *codes;      /* row-major: code of row i, feature j at [i * n_features + j] */
+	void *col_codes;  /* the same, column-major ([j * n_rows + i]): partitioning a node
+			     reads one feature of many rows */
 	int *n_bins;      /* per feature, >= 1 */
 	float **cut;      /* per feature n_bins-1 ascending cuts: bin b holds cut[b-1] <= x < cut[b] */
 	float **value;    /* per feature the single value each bin holds, or NULL when the
@@ -85,6 +87,26 @@ static inline size_t mp_tree_leaf(const struct mp_tree *t, const float *x, size_
 				     ? t->left[k] : t->right[k]);
 	return k;
 }
+
+/* Leaf reached by one row given as its n_features values in a row. */
+static inline size_t mp_tree_leaf_row(const struct mp_tree *t, const float *xrow)
+{
+	size_t k = 0;
+
+	while (t->feature[k] >= 0)
+		k = (size_t)(xrow[t->feature[k]] < t->threshold[k] ? t->left[k] : t->right[k]);
+	return k;
+}
+
+/* Copies rows [begin, end) of the column-major d into row-major out
+ * ((end - begin) * n_features floats): walking many trees over a small
+ * block of rows then touches one cache line per row, not per feature. */
+void mp_tree_rows_block(const struct mp_dataset *d, size_t begin, size_t end, float *out);
+
+/* Leaves of m rows (row-major, p values each), walked level by level so
+ * the rows' lookups overlap instead of waiting on each other. */
+void mp_tree_leaves_block(const struct mp_tree *t, const float *xr, size_t p, size_t m,
+			  uint32_t *leaf);
 
 /* Same leaf, from the training codes (only for trees grown on b). */
 size_t mp_tree_leaf_binned(const struct mp_tree *t, const struct mp_bins *b, size_t row);
