@@ -11,54 +11,8 @@
 
 #include "fileio.h"
 #include "jsonio.h"
+#include "remote_store.h"
 #include "status_redis.h"
-
-struct mp_store {
-	struct mp_redis *redis;
-};
-
-struct mp_store *mp_store_open(const char *redis_url, struct mp_error *err)
-{
-	struct mp_store *st = xcalloc(1, sizeof(*st));
-	const char *url = redis_url && *redis_url ? redis_url : getenv("MLPIPE_REDIS_URL");
-
-	if (url && *url) {
-		st->redis = mp_redis_connect(url, err);
-		if (!st->redis) {
-			free(st);
-			return NULL;
-		}
-	}
-	return st;
-}
-
-void mp_store_close(struct mp_store *st)
-{
-	if (!st)
-		return;
-	mp_redis_close(st->redis);
-	free(st);
-}
-
-int mp_store_has_redis(const struct mp_store *st)
-{
-	return st && st->redis;
-}
-
-cJSON *mp_status_read(const char *dir, struct mp_error *err)
-{
-	char *path = mp_path_join(dir, "model.json");
-	cJSON *j;
-
-	if (!mp_file_exists(path)) {
-		mp_error_set(err, MP_EX_NOINPUT, "'%s' is not a model directory (no model.json)", dir);
-		free(path);
-		return NULL;
-	}
-	j = mp_json_load(path, err);
-	free(path);
-	return j;
-}
 
 static int lock_dir(const char *dir, struct mp_error *err)
 {
@@ -74,6 +28,160 @@ static int lock_dir(const char *dir, struct mp_error *err)
 		;
 	free(path);
 	return fd;
+}
+
+struct mp_store {
+	struct mp_redis *redis;
+	struct mp_remote *remote;
+	char **unsynced;  /* model directories whose last mirror failed */
+	size_t n_unsynced;
+	int events_lost;
+};
+
+struct mp_store *mp_store_open_with(const char *redis_url, const char *remote_url,
+				    struct mp_error *err)
+{
+	struct mp_store *st = xcalloc(1, sizeof(*st));
+	const char *url = redis_url && *redis_url ? redis_url : getenv("MLPIPE_REDIS_URL");
+	const char *store = remote_url && *remote_url ? remote_url : getenv("MLPIPE_STORE");
+
+	if (url && *url) {
+		/* an unreachable server is not fatal here: work goes on in the
+		 * file store, and the failure is remembered (mp_store_behind) */
+		st->redis = mp_redis_open(url, err);
+		if (!st->redis) {
+			free(st);
+			return NULL;
+		}
+	}
+	if (store && *store) {
+		st->remote = mp_remote_open(store, err);
+		if (!st->remote) {
+			mp_redis_close(st->redis);
+			free(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+struct mp_store *mp_store_open(const char *redis_url, struct mp_error *err)
+{
+	return mp_store_open_with(redis_url, NULL, err);
+}
+
+void mp_store_close(struct mp_store *st)
+{
+	if (!st)
+		return;
+	mp_redis_close(st->redis);
+	mp_remote_close(st->remote);
+	mp_free_list(st->unsynced, st->n_unsynced);
+	free(st);
+}
+
+int mp_store_has_redis(const struct mp_store *st)
+{
+	return st && st->redis;
+}
+
+struct mp_redis *mp_store_redis(const struct mp_store *st)
+{
+	return st ? st->redis : NULL;
+}
+
+struct mp_remote *mp_store_remote(const struct mp_store *st)
+{
+	return st ? st->remote : NULL;
+}
+
+int mp_store_behind(const struct mp_store *st)
+{
+	return st && st->redis && (st->n_unsynced || st->events_lost);
+}
+
+const char *mp_store_behind_reason(const struct mp_store *st)
+{
+	return st && st->redis ? mp_redis_failure(st->redis) : "";
+}
+
+size_t mp_store_unsynced(const struct mp_store *st, char *const **dirs)
+{
+	*dirs = st ? st->unsynced : NULL;
+	return st ? st->n_unsynced : 0;
+}
+
+static void mark_unsynced(struct mp_store *st, const char *dir, int failed)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_unsynced; i++)
+		if (!strcmp(st->unsynced[i], dir))
+			break;
+	if (failed && i == st->n_unsynced) {
+		st->unsynced = xrealloc(st->unsynced, (st->n_unsynced + 1) * sizeof(char *));
+		st->unsynced[st->n_unsynced++] = xstrdup(dir);
+	} else if (!failed && i < st->n_unsynced) {
+		/* a later mirror brought the hash up to date */
+		free(st->unsynced[i]);
+		st->unsynced[i] = st->unsynced[--st->n_unsynced];
+	}
+}
+
+/* Where the model lives, for the "model" field: its store URL, or the
+ * absolute directory. */
+static char *model_location(const struct mp_store *st, const char *dir, const char *id)
+{
+	char *abs;
+
+	if (st->remote && id)
+		return mp_remote_model_url(st->remote, id);
+	abs = realpath(dir, NULL);
+	return abs ? abs : xstrdup(dir);
+}
+
+static int mirror(struct mp_store *st, const char *dir, const cJSON *model, struct mp_error *err)
+{
+	char *where = model_location(st, dir, mp_json_str(model, "id"));
+	int rc = mp_redis_mirror(st->redis, model, where, err);
+
+	free(where);
+	mark_unsynced(st, dir, rc != 0);
+	return rc;
+}
+
+int mp_status_sync(struct mp_store *st, const char *dir, struct mp_error *err)
+{
+	cJSON *model;
+	int fd, rc = -1;
+
+	if (!st || !st->redis)
+		return mp_error_set(err, MP_EX_USAGE, "no Redis configured (--redis URL or MLPIPE_REDIS_URL)");
+	/* under the model's lock: a mirror never interleaves with an update's */
+	fd = lock_dir(dir, err);
+	if (fd < 0)
+		return -1;
+	model = mp_status_read(dir, err);
+	if (model)
+		rc = mirror(st, dir, model, err);
+	close(fd);
+	cJSON_Delete(model);
+	return rc;
+}
+
+cJSON *mp_status_read(const char *dir, struct mp_error *err)
+{
+	char *path = mp_path_join(dir, "model.json");
+	cJSON *j;
+
+	if (!mp_file_exists(path)) {
+		mp_error_set(err, MP_EX_NOINPUT, "'%s' is not a model directory (no model.json)", dir);
+		free(path);
+		return NULL;
+	}
+	j = mp_json_load(path, err);
+	free(path);
+	return j;
 }
 
 int mp_status_update(struct mp_store *st, const char *dir, int create, mp_status_fn fn, void *arg,
@@ -102,8 +210,13 @@ int mp_status_update(struct mp_store *st, const char *dir, int create, mp_status
 	if (mp_json_save(path, model, 1, err))
 		goto out;
 	rc = 0;
-	if (st && st->redis)
-		rc = mp_redis_mirror(st->redis, model, err);
+	/* The file is the record: a mirror failure is remembered by the
+	 * store (mp_store_behind), never the update's failure. */
+	if (st && st->redis) {
+		struct mp_error merr;
+		mp_error_clear(&merr);
+		mirror(st, dir, model, &merr);
+	}
 out:
 	if (fd >= 0)
 		close(fd); /* releases the lock */
@@ -114,8 +227,11 @@ out:
 
 void mp_status_event(struct mp_store *st, const cJSON *event)
 {
-	if (st && st->redis)
-		mp_redis_publish(st->redis, event);
+	struct mp_error err;
+
+	mp_error_clear(&err);
+	if (st && st->redis && mp_redis_publish(st->redis, event, &err))
+		st->events_lost = 1;
 }
 
 cJSON *mp_status_algorithm(cJSON *model, const char *algo)

@@ -13,18 +13,39 @@
 #define MP_STATUS_FORMAT "mlpipe/model-status/1"
 
 struct mp_store;
+struct mp_redis;
+struct mp_remote;
 
 /* Opens the store: file only, plus Redis when redis_url is given or
- * $MLPIPE_REDIS_URL is set. An unreachable Redis gives MP_EX_UNAVAILABLE. */
+ * $MLPIPE_REDIS_URL is set, plus a remote model store (remote_store.h)
+ * when remote_url is given or $MLPIPE_STORE is set. A malformed URL gives
+ * MP_EX_USAGE; an unreachable Redis is not an error here (see
+ * mp_store_behind). */
+struct mp_store *mp_store_open_with(const char *redis_url, const char *remote_url,
+				    struct mp_error *err);
 struct mp_store *mp_store_open(const char *redis_url, struct mp_error *err);
 void mp_store_close(struct mp_store *st);
 int mp_store_has_redis(const struct mp_store *st);
+struct mp_redis *mp_store_redis(const struct mp_store *st);   /* NULL: none */
+struct mp_remote *mp_store_remote(const struct mp_store *st); /* NULL: none */
+
+/* The Redis outage rule: model.json is the record, so an update whose
+ * mirror fails still succeeds; the store remembers it. mp_store_behind is
+ * 1 when Redis lacks an update or an event of this process (stages then
+ * exit MP_EX_UNAVAILABLE), with the first failure's message and the
+ * directories whose hash is stale (for `mlstatus sync`). */
+int mp_store_behind(const struct mp_store *st);
+const char *mp_store_behind_reason(const struct mp_store *st);
+size_t mp_store_unsynced(const struct mp_store *st, char *const **dirs);
+/* Mirrors model.json to Redis as it is; fails when Redis cannot be reached. */
+int mp_status_sync(struct mp_store *st, const char *dir, struct mp_error *err);
 
 /* Reads model.json of a model directory. */
 cJSON *mp_status_read(const char *dir, struct mp_error *err);
 
 /* Locks, reads (or starts an empty record when create is set and there
- * is none), calls fn to change it, writes it back, mirrors it. */
+ * is none), calls fn to change it, writes it back, mirrors it (a mirror
+ * failure does not fail the update: see mp_store_behind). */
 typedef int (*mp_status_fn)(cJSON *model, void *arg, struct mp_error *err);
 int mp_status_update(struct mp_store *st, const char *dir, int create, mp_status_fn fn, void *arg,
 		     struct mp_error *err);
