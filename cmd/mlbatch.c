@@ -17,6 +17,8 @@ static const char usage[] =
 	"\n"
 	"  -j, --threads N         threads (default: MLPIPE_THREADS or all cores)\n"
 	"      --redis URL         also keep the status in Redis (or MLPIPE_REDIS_URL)\n"
+	"      --store URL         share the model through s3://bucket/prefix (or\n"
+	"                          MLPIPE_STORE): fetch its files first, upload after\n"
 	"  -q, --quiet             no messages on stderr except errors\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           the version\n"
@@ -24,11 +26,12 @@ static const char usage[] =
 	"Exit status: 0 all models ok, 1 a model had failed upstream, 2 usage,\n"
 	"65 bad data, 66 missing input. See mlbatch(1).\n";
 
-enum { OPT_REDIS = 256 };
+enum { OPT_REDIS, OPT_STORE = 256 };
 
 static const struct option options[] = {
 	{ "threads", required_argument, NULL, 'j' },
 	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "store", required_argument, NULL, OPT_STORE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -52,7 +55,7 @@ int main(int argc, char **argv)
 	struct batch_args a = { 0 };
 	struct mp_pipe_in in;
 	struct mp_error err;
-	const char *redis = NULL;
+	const char *redis = NULL, *store_url = NULL;
 	char *endp;
 	int c, status;
 
@@ -68,6 +71,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_REDIS:
 			redis = optarg;
+			break;
+		case OPT_STORE:
+			store_url = optarg;
 			break;
 		case 'q':
 			st.quiet = 1;
@@ -88,7 +94,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mlbatch: %s\n", err.msg);
 		return err.code;
 	}
-	st.store = mp_store_open(redis, &err);
+	st.store = mp_store_open_with(redis, store_url, &err);
 	if (!st.store) {
 		fprintf(stderr, "mlbatch: %s\n", err.msg);
 		return err.code;

@@ -5,15 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch.h"
 #include "fileio.h"
 #include "jsonio.h"
 #include "pipe.h"
 #include "prep.h"
+#include "queue.h"
+#include "stage.h"
 #include "status.h"
 #include "util.h"
 
 static const char usage[] =
 	"usage: mlprep [options] INPUT -o DIR\n"
+	"       mlstatus claim --stage prep | mlprep --jobs [options] | mltrain ...\n"
 	"\n"
 	"Reads INPUT (a CSV file, - for standard input, http(s):// or s3:// URL) whose\n"
 	"column historical_result holds the known outcome, and writes the model\n"
@@ -32,6 +36,11 @@ static const char usage[] =
 	"      --id ID             model id (default: the directory's name)\n"
 	"      --name NAME         display name (default: the input file's name)\n"
 	"      --redis URL         also keep the status in Redis (or MLPIPE_REDIS_URL)\n"
+	"      --store URL         share the model through s3://bucket/prefix (or\n"
+	"                          MLPIPE_STORE): fetch its files first, upload after\n"
+	"      --jobs              read claimed jobs (pipe lines of mlstatus claim) on\n"
+	"                          standard input: each names its input, directory\n"
+	"                          and options; the lease is renewed while working\n"
 	"  -q, --quiet             no messages on stderr except errors\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           the version\n"
@@ -41,7 +50,7 @@ static const char usage[] =
 	"unavailable, 73 cannot create output, 74 I/O error. See mlprep(1).\n";
 
 enum { OPT_TEST = 256, OPT_TEST_FRACTION, OPT_SEED, OPT_INCLUDE, OPT_EXCLUDE, OPT_ID, OPT_NAME,
-       OPT_REDIS };
+       OPT_REDIS, OPT_STORE, OPT_JOBS };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -54,6 +63,8 @@ static const struct option options[] = {
 	{ "id", required_argument, NULL, OPT_ID },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "jobs", no_argument, NULL, OPT_JOBS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -143,16 +154,167 @@ static char *default_id(const char *dir)
 	return id;
 }
 
+/* Prepares one model: o->input into o->out_dir. line, for a job, is
+ * its pipe line (its "job" member travels on). Returns the exit status. */
+static int prep_one(struct mp_prep_options *o, const char *id_opt, const char *name_opt,
+		    struct mp_store *store, int quiet, const cJSON *line)
+{
+	struct mp_prep_result res;
+	struct mp_error err;
+	char *id, *name;
+	int status = 0;
+	double t0 = mp_now();
+
+	memset(&res, 0, sizeof(res));
+	mp_error_clear(&err);
+	/* recorded and shown without credentials; still opens the real URL */
+	o->input = mp_fetch_public_name(o->input);
+	if (o->test_input)
+		o->test_input = mp_fetch_public_name(o->test_input);
+	id = id_opt ? xstrdup(id_opt) : default_id(o->out_dir);
+	name = name_opt ? xstrdup(name_opt) : default_name(o->input);
+	if (mp_mkdirs(o->out_dir, &err) || mp_prep_run(o, &res, &err)) {
+		struct record_arg a = { o, &res, id, name, err.msg, mp_now() - t0 };
+		struct mp_error err2;
+		fprintf(stderr, "mlprep: %s\n", err.msg);
+		status = err.code ? err.code : MP_EX_SOFTWARE;
+		/* record the failure where the model would have been */
+		mp_error_clear(&err2);
+		if (mp_file_exists(o->out_dir) &&
+		    (mp_status_update(store, o->out_dir, 1, record, &a, &err2) ||
+		     mp_stage_push(store, o->out_dir, line, &err2)))
+			fprintf(stderr, "mlprep: %s\n", err2.msg);
+		mp_pipe_emit("prep", o->out_dir, id, 0, mp_now() - t0, err.msg, mp_stage_carry(line, NULL));
+	} else {
+		struct record_arg a = { o, &res, id, name, NULL, mp_now() - t0 };
+		cJSON *extra = cJSON_CreateObject();
+		if (mp_status_update(store, o->out_dir, 1, record, &a, &err) ||
+		    mp_stage_push(store, o->out_dir, line, &err)) {
+			fprintf(stderr, "mlprep: %s\n", err.msg);
+			status = err.code;
+			mp_pipe_emit("prep", o->out_dir, id, 0, mp_now() - t0, err.msg, mp_stage_carry(line, NULL));
+			cJSON_Delete(extra);
+		} else {
+			cJSON_AddStringToObject(extra, "type", mp_task_name(res.task));
+			cJSON_AddNumberToObject(extra, "rows", (double)res.rows);
+			cJSON_AddNumberToObject(extra, "train_rows", (double)res.train_rows);
+			cJSON_AddNumberToObject(extra, "test_rows", (double)res.test_rows);
+			cJSON_AddNumberToObject(extra, "features", (double)res.n_features);
+			if (!quiet)
+				fprintf(stderr, "mlprep: %s: %s model, %zu rows (%zu train, %zu test), %zu of %zu columns used\n",
+					o->out_dir, mp_task_name(res.task), res.rows, res.train_rows,
+					res.test_rows, res.n_features, res.n_columns);
+			mp_pipe_emit("prep", o->out_dir, id, 1, mp_now() - t0, NULL, mp_stage_carry(line, extra));
+		}
+	}
+	free(id);
+	free(name);
+	return status;
+}
+
+/* A job line's mlprep options over the command line's. */
+static int job_options(const cJSON *line, const struct mp_prep_options *base,
+		       struct mp_prep_options *o, struct mp_error *err)
+{
+	const char *v;
+	char *end;
+
+	*o = *base;
+	o->include = NULL;
+	o->n_include = 0;
+	o->exclude = NULL;
+	o->n_exclude = 0;
+	o->input = mp_json_str(line, "input");
+	o->out_dir = mp_json_str(line, "model");
+	if (!o->input || !o->out_dir || !*o->out_dir)
+		return mp_error_set(err, MP_EX_DATAERR, "a job line without \"input\" and \"model\" (was it claimed from the prep queue?)");
+	if ((v = mp_json_str(line, "type"))) {
+		if (mp_task_parse(v, &o->task))
+			return mp_error_set(err, MP_EX_DATAERR, "job: type '%s' is not binary, categorical or regression", v);
+		o->have_task = 1;
+	}
+	if ((v = mp_json_str(line, "test"))) {
+		o->test_input = v;
+		o->split = MP_SPLIT_FILE;
+	} else if ((v = mp_json_str(line, "test_fraction"))) {
+		o->test_fraction = strtod(v, &end);
+		if (*end || !(o->test_fraction > 0 && o->test_fraction < 1))
+			return mp_error_set(err, MP_EX_DATAERR, "job: test_fraction '%s' is not between 0 and 1", v);
+		o->split = MP_SPLIT_RANDOM;
+	}
+	if ((v = mp_json_str(line, "seed")))
+		o->seed = strtoull(v, NULL, 10);
+	if ((v = mp_json_str(line, "include")))
+		o->n_include = mp_split_list(v, ',', &o->include);
+	if ((v = mp_json_str(line, "exclude")))
+		o->n_exclude = mp_split_list(v, ',', &o->exclude);
+	return 0;
+}
+
+/* --jobs: one model per claimed job line. */
+static int prep_jobs(const struct mp_prep_options *base, struct mp_store *store, int quiet)
+{
+	struct mp_pipe_in in;
+	struct mp_pipe_item item;
+	struct mp_error err;
+	int rc, status = 0;
+
+	mp_error_clear(&err);
+	if (mp_pipe_in_init(&in, NULL, 0, &err)) {
+		fprintf(stderr, "mlprep: %s\n", err.msg);
+		return err.code;
+	}
+	while ((rc = mp_pipe_next(&in, &item, &err)) != 0) {
+		struct mp_prep_options o;
+		struct mp_lease *lease;
+		int one;
+		if (rc < 0) {
+			fprintf(stderr, "mlprep: %s\n", err.msg);
+			status = status ? status : err.code;
+			continue;
+		}
+		if (!item.ok) {
+			mp_pipe_pass(&item);
+			status = status ? status : MP_EX_MODEL_FAILED;
+			mp_pipe_item_free(&item);
+			continue;
+		}
+		lease = mp_stage_hold("mlprep", store, item.json, &err);
+		if (!lease && err.code) {
+			fprintf(stderr, "mlprep: %s\n", err.msg);
+			status = status ? status : err.code;
+			mp_pipe_item_free(&item);
+			continue;
+		}
+		if (job_options(item.json, base, &o, &err)) {
+			fprintf(stderr, "mlprep: %s\n", err.msg);
+			mp_pipe_emit("prep", item.model, mp_json_str(item.json, "id"), 0, 0, err.msg,
+				     mp_stage_carry(item.json, NULL));
+			one = err.code;
+		} else {
+			one = prep_one(&o, mp_json_str(item.json, "id"), mp_json_str(item.json, "name"), store,
+				       quiet, item.json);
+		}
+		if (mp_lease_end(lease))
+			fprintf(stderr, "mlprep: warning: %s: the job's lease was lost while working on it\n", item.model);
+		if (one && !status)
+			status = one;
+		mp_free_list(o.include, o.n_include);
+		mp_free_list(o.exclude, o.n_exclude);
+		mp_pipe_item_free(&item);
+	}
+	mp_pipe_in_free(&in);
+	return mp_stage_store_finish("mlprep", store, status);
+}
+
 int main(int argc, char **argv)
 {
 	struct mp_prep_options o;
-	struct mp_prep_result res;
 	struct mp_error err;
 	struct mp_store *store = NULL;
-	const char *redis = NULL, *id_opt = NULL, *name_opt = NULL;
-	char *id = NULL, *name = NULL, *endp;
-	int c, quiet = 0, status = 0, have_fraction = 0;
-	double t0 = mp_now();
+	const char *redis = NULL, *store_url = NULL, *id_opt = NULL, *name_opt = NULL;
+	char *endp;
+	int c, quiet = 0, status = 0, have_fraction = 0, jobs = 0;
 
 	memset(&o, 0, sizeof(o));
 	mp_error_clear(&err);
@@ -208,6 +370,12 @@ int main(int argc, char **argv)
 		case OPT_REDIS:
 			redis = optarg;
 			break;
+		case OPT_STORE:
+			store_url = optarg;
+			break;
+		case OPT_JOBS:
+			jobs = 1;
+			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -222,6 +390,21 @@ int main(int argc, char **argv)
 			status = MP_EX_USAGE;
 			goto out;
 		}
+	}
+	if (jobs) {
+		if (optind != argc || o.out_dir || o.test_input || have_fraction || id_opt || name_opt) {
+			fputs("mlprep: --jobs takes the input, directory and split of each job from its line\n", stderr);
+			status = MP_EX_USAGE;
+			goto out;
+		}
+		store = mp_store_open_with(redis, store_url, &err);
+		if (!store) {
+			fprintf(stderr, "mlprep: %s\n", err.msg);
+			status = err.code;
+			goto out;
+		}
+		status = prep_jobs(&o, store, quiet);
+		goto out;
 	}
 	if (optind != argc - 1 || !o.out_dir) {
 		fprintf(stderr, "mlprep: %s\nTry 'mlprep --help'.\n",
@@ -240,47 +423,18 @@ int main(int argc, char **argv)
 		o.split = MP_SPLIT_FILE;
 	else if (have_fraction)
 		o.split = MP_SPLIT_RANDOM;
-	id = id_opt ? xstrdup(id_opt) : default_id(o.out_dir);
-	name = name_opt ? xstrdup(name_opt) : default_name(o.input);
-
-	store = mp_store_open(redis, &err);
-	if (!store || mp_mkdirs(o.out_dir, &err) || mp_prep_run(&o, &res, &err)) {
-		struct record_arg a = { &o, &res, id, name, err.msg, mp_now() - t0 };
-		struct mp_error err2;
+	store = mp_store_open_with(redis, store_url, &err);
+	if (!store) {
 		fprintf(stderr, "mlprep: %s\n", err.msg);
-		status = err.code ? err.code : MP_EX_SOFTWARE;
-		/* record the failure where the model would have been */
-		mp_error_clear(&err2);
-		if (mp_file_exists(o.out_dir) &&
-		    mp_status_update(store, o.out_dir, 1, record, &a, &err2))
-			fprintf(stderr, "mlprep: %s\n", err2.msg);
-		mp_pipe_emit("prep", o.out_dir, id, 0, mp_now() - t0, err.msg, NULL);
-	} else {
-		struct record_arg a = { &o, &res, id, name, NULL, mp_now() - t0 };
-		cJSON *extra = cJSON_CreateObject();
-		if (mp_status_update(store, o.out_dir, 1, record, &a, &err)) {
-			fprintf(stderr, "mlprep: %s\n", err.msg);
-			status = err.code;
-			mp_pipe_emit("prep", o.out_dir, id, 0, mp_now() - t0, err.msg, NULL);
-			cJSON_Delete(extra);
-		} else {
-			cJSON_AddStringToObject(extra, "type", mp_task_name(res.task));
-			cJSON_AddNumberToObject(extra, "rows", (double)res.rows);
-			cJSON_AddNumberToObject(extra, "train_rows", (double)res.train_rows);
-			cJSON_AddNumberToObject(extra, "test_rows", (double)res.test_rows);
-			cJSON_AddNumberToObject(extra, "features", (double)res.n_features);
-			if (!quiet)
-				fprintf(stderr, "mlprep: %s: %s model, %zu rows (%zu train, %zu test), %zu of %zu columns used\n",
-					o.out_dir, mp_task_name(res.task), res.rows, res.train_rows,
-					res.test_rows, res.n_features, res.n_columns);
-			mp_pipe_emit("prep", o.out_dir, id, 1, mp_now() - t0, NULL, extra);
-		}
+		mp_pipe_emit("prep", o.out_dir, id_opt, 0, 0, err.msg, NULL);
+		status = err.code;
+		goto out;
 	}
+	status = prep_one(&o, id_opt, name_opt, store, quiet, NULL);
+	status = mp_stage_store_finish("mlprep", store, status);
 out:
 	mp_store_close(store);
 	mp_free_list(o.include, o.n_include);
 	mp_free_list(o.exclude, o.n_exclude);
-	free(id);
-	free(name);
 	return status;
 }

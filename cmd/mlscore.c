@@ -17,6 +17,8 @@ static const char usage[] =
 	"Categorical and regression models pass through with a note.\n"
 	"\n"
 	"      --redis URL         also keep the status in Redis (or MLPIPE_REDIS_URL)\n"
+	"      --store URL         share the model through s3://bucket/prefix (or\n"
+	"                          MLPIPE_STORE): fetch its files first, upload after\n"
 	"  -q, --quiet             no messages on stderr except errors\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           the version\n"
@@ -24,10 +26,11 @@ static const char usage[] =
 	"Exit status: 0 all models ok, 1 a model had failed upstream, 2 usage,\n"
 	"65 bad data, 66 missing input. See mlscore(1).\n";
 
-enum { OPT_REDIS = 256 };
+enum { OPT_REDIS, OPT_STORE = 256 };
 
 static const struct option options[] = {
 	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "store", required_argument, NULL, OPT_STORE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -46,7 +49,7 @@ int main(int argc, char **argv)
 	struct mp_stage st = { "mlscore", "score", "scored", NULL, 0 };
 	struct mp_pipe_in in;
 	struct mp_error err;
-	const char *redis = NULL;
+	const char *redis = NULL, *store_url = NULL;
 	int c, status;
 
 	mp_error_clear(&err);
@@ -54,6 +57,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_REDIS:
 			redis = optarg;
+			break;
+		case OPT_STORE:
+			store_url = optarg;
 			break;
 		case 'q':
 			st.quiet = 1;
@@ -73,7 +79,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mlscore: %s\n", err.msg);
 		return err.code;
 	}
-	st.store = mp_store_open(redis, &err);
+	st.store = mp_store_open_with(redis, store_url, &err);
 	if (!st.store) {
 		fprintf(stderr, "mlscore: %s\n", err.msg);
 		return err.code;

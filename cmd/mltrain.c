@@ -24,6 +24,8 @@ static const char usage[] =
 	"      --progress MODE     auto (bars when stderr is a terminal), none, json\n"
 	"      --list              list the algorithms and their parameters\n"
 	"      --redis URL         also keep the status in Redis (or MLPIPE_REDIS_URL)\n"
+	"      --store URL         share the model through s3://bucket/prefix (or\n"
+	"                          MLPIPE_STORE): fetch its files first, upload after\n"
 	"  -q, --quiet             no messages on stderr except errors\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           the version\n"
@@ -31,7 +33,7 @@ static const char usage[] =
 	"Exit status: 0 all models trained, 1 a model had failed upstream, 2 usage,\n"
 	"65 bad data, 66 missing input, 70 internal error. See mltrain(1).\n";
 
-enum { OPT_SEED = 256, OPT_PROGRESS, OPT_LIST, OPT_REDIS };
+enum { OPT_SEED = 256, OPT_PROGRESS, OPT_LIST, OPT_REDIS, OPT_STORE };
 
 static const struct option options[] = {
 	{ "algorithms", required_argument, NULL, 'a' },
@@ -41,6 +43,7 @@ static const struct option options[] = {
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "redis", required_argument, NULL, OPT_REDIS },
+	{ "store", required_argument, NULL, OPT_STORE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -83,7 +86,7 @@ int main(int argc, char **argv)
 	struct mp_error err;
 	struct mp_pipe_in in;
 	struct mp_stage st = { "mltrain", "train", "trained", NULL, 0 };
-	const char *redis = NULL;
+	const char *redis = NULL, *store_url = NULL;
 	char *endp;
 	int c, status = 0, have_cfg = 0, have_in = 0;
 
@@ -140,6 +143,9 @@ int main(int argc, char **argv)
 		case OPT_REDIS:
 			redis = optarg;
 			break;
+		case OPT_STORE:
+			store_url = optarg;
+			break;
 		case 'q':
 			o.quiet = 1;
 			break;
@@ -165,7 +171,7 @@ int main(int argc, char **argv)
 	have_in = 1;
 	o.config = &cfg;
 	st.quiet = o.quiet;
-	st.store = o.store = mp_store_open(redis, &err);
+	st.store = o.store = mp_store_open_with(redis, store_url, &err);
 	if (!st.store)
 		goto fail;
 	status = mp_stage_run(&st, &in, train_stage, &o);

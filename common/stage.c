@@ -1,10 +1,15 @@
 /* stage.c — the loop shared by mltrain, mlbatch, mlanalyze and mlscore. */
 #include "stage.h"
 
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonio.h"
+#include "queue.h"
+#include "remote_store.h"
+#include "status_redis.h"
 
 void mp_stage_error(const struct mp_stage *st, const char *msg)
 {
@@ -67,6 +72,117 @@ static void publish(struct mp_stage *st, const char *id, const char *status, con
 	cJSON_Delete(ev);
 }
 
+/* ---- Redis, the work queue and the remote store around each model ---- */
+
+char *mp_stage_store_id(const char *dir, const cJSON *line)
+{
+	const char *id = line ? mp_json_str(line, "id") : NULL;
+	char *copy, *base;
+	size_t n;
+
+	if (id && *id)
+		return xstrdup(id);
+	base = mp_stage_model_id(dir);
+	if (base)
+		return base;
+	copy = xstrdup(dir);
+	n = strlen(copy);
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	base = xstrdup(basename(copy));
+	free(copy);
+	return base;
+}
+
+int mp_stage_pull(struct mp_store *store, const char *dir, const cJSON *line,
+		  const char *const *only, struct mp_error *err)
+{
+	struct mp_remote *r = mp_store_remote(store);
+	char *id;
+	int rc;
+
+	if (!r)
+		return 0;
+	id = mp_stage_store_id(dir, line);
+	rc = mp_remote_pull(r, dir, id, only, NULL, err);
+	free(id);
+	return rc;
+}
+
+int mp_stage_push(struct mp_store *store, const char *dir, const cJSON *line, struct mp_error *err)
+{
+	struct mp_remote *r = mp_store_remote(store);
+	char *id;
+	int rc;
+
+	if (!r)
+		return 0;
+	id = mp_stage_store_id(dir, line);
+	rc = mp_remote_push(r, dir, id, NULL, err);
+	free(id);
+	return rc;
+}
+
+struct mp_lease *mp_stage_hold(const char *prog, struct mp_store *store, const cJSON *line,
+			       struct mp_error *err)
+{
+	const cJSON *job = line ? cJSON_GetObjectItemCaseSensitive(line, "job") : NULL;
+	char host[256] = "", *worker;
+	struct mp_lease *l;
+
+	mp_error_clear(err);
+	if (!cJSON_IsObject(job) || !mp_store_has_redis(store))
+		return NULL;
+	gethostname(host, sizeof(host) - 1);
+	worker = xasprintf("%s %s:%d", prog, host, (int)getpid());
+	l = mp_lease_begin(mp_store_redis(store), job, worker, err);
+	free(worker);
+	return l;
+}
+
+cJSON *mp_stage_carry(const cJSON *line, cJSON *out)
+{
+	const cJSON *job = line ? cJSON_GetObjectItemCaseSensitive(line, "job") : NULL;
+
+	if (!out)
+		out = cJSON_CreateObject();
+	if (cJSON_IsObject(job) && !cJSON_HasObjectItem(out, "job"))
+		cJSON_AddItemToObject(out, "job", cJSON_Duplicate(job, 1));
+	return out;
+}
+
+int mp_stage_store_finish(const char *prog, struct mp_store *store, int status)
+{
+	char *const *dirs;
+	size_t n, i;
+
+	if (!mp_store_behind(store))
+		return status;
+	n = mp_store_unsynced(store, &dirs);
+	fprintf(stderr, "%s: warning: Redis is behind (%s); model.json holds every result", prog,
+		mp_store_behind_reason(store));
+	if (n) {
+		fputs("; when Redis is back, run: mlstatus sync", stderr);
+		for (i = 0; i < n; i++)
+			fprintf(stderr, " %s", dirs[i]);
+	}
+	fputc('\n', stderr);
+	return status == 0 || status == MP_EX_MODEL_FAILED ? MP_EX_UNAVAILABLE : status;
+}
+
+/* On the failure path: the failed status must reach the store too. */
+static void push(struct mp_stage *st, const char *dir, const cJSON *line, int *status)
+{
+	struct mp_error err;
+
+	mp_error_clear(&err);
+	if (mp_stage_push(st->store, dir, line, &err)) {
+		mp_stage_error(st, err.msg);
+		if (!*status || *status == MP_EX_MODEL_FAILED)
+			*status = err.code;
+	}
+}
+
 int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, void *arg)
 {
 	struct mp_pipe_item item;
@@ -77,6 +193,7 @@ int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, voi
 		double t0;
 		char *id;
 		cJSON *out;
+		struct mp_lease *lease;
 
 		mp_error_clear(&err);
 		rc = mp_pipe_next(in, &item, &err);
@@ -96,12 +213,26 @@ int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, voi
 			continue;
 		}
 		t0 = mp_now();
-		id = mp_stage_model_id(item.model);
+		lease = mp_stage_hold(st->prog, st->store, item.json, &err);
+		if (!lease && err.code) {
+			/* another worker has this job now: its line is not ours to pass on */
+			mp_stage_error(st, err.msg);
+			if (!status || status == MP_EX_MODEL_FAILED)
+				status = err.code;
+			mp_pipe_item_free(&item);
+			continue;
+		}
+		if (mp_stage_pull(st->store, item.model, item.json, NULL, &err))
+			id = NULL;
+		else
+			id = mp_stage_model_id(item.model);
 		out = cJSON_CreateObject();
 		if (!id) {
 			/* not a model directory: nothing to record the failure in */
-			cJSON *j = mp_status_read(item.model, &err);
-			cJSON_Delete(j);
+			if (!err.code) {
+				cJSON *j = mp_status_read(item.model, &err);
+				cJSON_Delete(j);
+			}
 			rc = -1;
 		} else {
 			publish(st, id, "started", NULL);
@@ -113,26 +244,34 @@ int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, voi
 			mp_stage_error(st, err.msg);
 			if (id)
 				mp_stage_mark_failed(st, item.model, err.msg, mp_now() - t0);
+			push(st, item.model, item.json, &status);
 			publish(st, id, "failed", err.msg);
 			cJSON_Delete(out);
-			mp_pipe_emit(st->name, item.model, id, 0, mp_now() - t0, err.msg, NULL);
+			mp_pipe_emit(st->name, item.model, id, 0, mp_now() - t0, err.msg,
+				     mp_stage_carry(item.json, NULL));
 			if (!status || status == MP_EX_MODEL_FAILED)
 				status = err.code;
 		} else {
 			struct outcome o = { st, NULL, mp_now() - t0 };
-			if (mp_status_update(st->store, item.model, 0, record, &o, &err)) {
+			if (mp_status_update(st->store, item.model, 0, record, &o, &err) ||
+			    mp_stage_push(st->store, item.model, item.json, &err)) {
 				mp_stage_error(st, err.msg);
 				cJSON_Delete(out);
-				mp_pipe_emit(st->name, item.model, id, 0, mp_now() - t0, err.msg, NULL);
+				mp_pipe_emit(st->name, item.model, id, 0, mp_now() - t0, err.msg,
+					     mp_stage_carry(item.json, NULL));
 				if (!status || status == MP_EX_MODEL_FAILED)
 					status = err.code;
 			} else {
 				publish(st, id, st->done, NULL);
-				mp_pipe_emit(st->name, item.model, id, 1, mp_now() - t0, NULL, out);
+				mp_pipe_emit(st->name, item.model, id, 1, mp_now() - t0, NULL,
+					     mp_stage_carry(item.json, out));
 			}
 		}
+		if (mp_lease_end(lease))
+			fprintf(stderr, "%s: warning: %s: the job's lease was lost while working on it; another worker may have redone it\n",
+				st->prog, item.model);
 		free(id);
 		mp_pipe_item_free(&item);
 	}
-	return status;
+	return mp_stage_store_finish(st->prog, st->store, status);
 }

@@ -37,4 +37,30 @@ char *mp_stage_model_id(const char *dir);
 /* Prints "<prog>: <msg>" on stderr. */
 void mp_stage_error(const struct mp_stage *st, const char *msg);
 
+/* ---- shared with mlprep and mlstatus: Redis, queue, remote store ----
+ * mp_stage_run does all of this itself for each model. */
+struct mp_lease;
+/* The model's id for the remote store: the pipe line's "id", else
+ * model.json's, else the directory's name (malloc'd). */
+char *mp_stage_store_id(const char *dir, const cJSON *line);
+/* With a remote store: fetch the model's changed files into dir (only:
+ * NULL-terminated relative names, NULL = all) / upload the ones that
+ * changed. No-ops without a store. */
+int mp_stage_pull(struct mp_store *store, const char *dir, const cJSON *line,
+		  const char *const *only, struct mp_error *err);
+int mp_stage_push(struct mp_store *store, const char *dir, const cJSON *line,
+		  struct mp_error *err);
+/* When the pipe line carries a claimed "job" and Redis is configured:
+ * renews its lease now and from a thread until mp_lease_end. NULL with
+ * err clear when there is nothing to hold (or Redis is down: the work
+ * goes on); NULL with MP_EX_TEMPFAIL when another worker has the job. */
+struct mp_lease *mp_stage_hold(const char *prog, struct mp_store *store, const cJSON *line,
+			       struct mp_error *err);
+/* Copies the pipe line's "job" member into out (created when NULL), so
+ * the next stage holds the lease in turn. */
+cJSON *mp_stage_carry(const cJSON *line, cJSON *out);
+/* At exit: when Redis missed updates or events, says so on stderr with
+ * the `mlstatus sync` to run, and turns 0 or 1 into MP_EX_UNAVAILABLE. */
+int mp_stage_store_finish(const char *prog, struct mp_store *store, int status);
+
 #endif
