@@ -5,9 +5,12 @@
 #include "models/model.h"
 
 extern const struct mp_algorithm mp_decision_tree;
+extern const struct mp_algorithm mp_linear, mp_neural_network;
 
 const struct mp_algorithm *const mp_algorithms[] = {
 	&mp_decision_tree,
+	&mp_neural_network,
+	&mp_linear,
 };
 
 const size_t mp_algorithm_count = sizeof(mp_algorithms) / sizeof(mp_algorithms[0]);
