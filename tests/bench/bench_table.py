@@ -94,6 +94,9 @@ def build_rows(runs, sizes, algorithms, threads):
                     "load_max": max((r["load"] for r in mine + peer if r.get("load") is not None),
                                     default=None),
                     "load_timeouts": sum(1 for r in mine + peer if r.get("load_timeout")),
+                    "during_max": max((r["load_during"] for r in mine + peer
+                                       if r.get("load_during") is not None), default=None),
+                    "retried": sum(r.get("attempts", 1) - 1 for r in mine + peer),
                     "mlpipe_set": next((r.get("set") for r in mine), None),
                     "peer_command": next((r.get("command") for r in peer), None),
                     "mlpipe_info": next((r.get("info") for r in ok_m if r.get("info")), None),
@@ -155,7 +158,7 @@ COLUMNS = [
     ("mltrain wall", "mlpipe_wall_s"),
     ("mlpipe MB", "mlpipe_rss"), ("peer MB", "peer_rss"), ("RSS ratio", "rss_ratio"),
     ("mlpipe AUC", "mlpipe_auc"), ("peer AUC", "peer_auc"), ("AUC diff", "auc_diff"),
-    ("load", "load_max"), ("accept", None),
+    ("load b/d", "load_max"), ("accept", None),
 ]
 
 
@@ -171,7 +174,8 @@ def cells(row):
         fmt(row["mlpipe_rss"], ".0f"), fmt(row["peer_rss"], ".0f") + ("+" if "peer_driver_rss" in row else ""),
         fmt(row["rss_ratio"], ".2f"),
         fmt(row["mlpipe_auc"], ".4f"), fmt(row["peer_auc"], ".4f"), fmt(row["auc_diff"], "+.4f"),
-        fmt(row["load_max"], ".2f") + ("!" if row["load_timeouts"] else ""), mark(row),
+        fmt(row["load_max"], ".2f") + "/" + fmt(row["during_max"], ".2f")
+        + ("!" if row["load_timeouts"] else ""), mark(row),
     ]
 
 
@@ -208,8 +212,11 @@ def legend(settings):
         f"            (the Python drivers carry ~{settings.get('python_import_rss_mb', 0):.0f} MB of interpreter and imports).",
         "AUC       = test AUC: mlpipe's from mlbatch + mlanalyze (analysis/ALGO.test.json),",
         "            the peer's from sklearn.metrics.roc_auc_score, same test rows; diff = mlpipe - peer.",
-        "load      = most cores other processes used in the ~1 s before any run of the row",
-        f"            (runs wait for < {settings.get('max_load', 0.2)} cores; '!' = gave up waiting).",
+        "load b/d  = most cores all processes used in the ~1 s before a run of the row (b), and",
+        "            most cores other processes used during a run of the row (d; busy time of",
+        "            /proc/stat less the run's own CPU time). Runs wait for b < "
+        f"{settings.get('max_load', 0.2)}; '!' = gave up waiting;",
+        "            runs shorter than 120 s disturbed by d >= the same limit were done again.",
         "accept    = the issue's targets, checked on the 1M-row 2-thread rows (details below).",
         "*         = the peer is single-threaded (liblinear; scikit-learn's single tree): its 1-thread",
         "            figures are shown on every row.",
@@ -235,6 +242,9 @@ def notes(rows, settings):
         if rep and r["peer_runs"] and r["peer_runs"] < rep:
             out.append(f"{tag}: {r['peer']} measured {r['peer_runs']} time(s), not {rep} "
                        f"(a run took {r['peer_wall_s']:.0f} s).")
+        if r.get("retried"):
+            out.append(f"{tag}: {r['retried']} run(s) done again because other processes "
+                       f"disturbed them.")
         if r["mlpipe_failed"]:
             out.append(f"{tag}: mltrain FAILED: {r['mlpipe_failed'][0].strip()[:200]}")
         if r["peer_failed"]:
