@@ -103,13 +103,11 @@ static void *dt_train(const struct mp_dataset *d, const struct mp_train_ctx *ctx
 	m->task = d->task;
 	m->n_classes = d->n_classes;
 	m->tree = mp_tree_grow(&g, rows, n, NULL);
-	free(m->tree->split_bin); /* training codes are not needed for prediction */
-	m->tree->split_bin = NULL;
 
 	if (ctx->info) {
 		size_t leaves = 0, k;
 		for (k = 0; k < m->tree->n_nodes; k++)
-			leaves += m->tree->feature[k] < 0;
+			leaves += m->tree->node[k].feature < 0;
 		cJSON_AddNumberToObject(ctx->info, "nodes", (double)m->tree->n_nodes);
 		cJSON_AddNumberToObject(ctx->info, "leaves", (double)leaves);
 		cJSON_AddNumberToObject(ctx->info, "depth", mp_tree_depth(m->tree));

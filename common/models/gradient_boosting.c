@@ -185,18 +185,26 @@ static void leaf_update_task(void *arg, size_t task, int thread)
 		tr->margin[(size_t)tr->rows[q] * (size_t)tr->k + (size_t)tr->klass] += v;
 }
 
-/* Rows the tree was not grown on walk it on their codes. */
+/* Rows the tree was not grown on walk it on their codes, a few hundred
+ * at a time. */
 static void walk_update_task(void *arg, size_t task, int thread)
 {
 	struct gb_train *tr = arg;
-	size_t n = tr->d->n_rows, begin = task * ROW_BLOCK, i;
+	size_t n = tr->d->n_rows, begin = task * ROW_BLOCK, i, q;
 	size_t end = begin + ROW_BLOCK < n ? begin + ROW_BLOCK : n;
+	uint32_t rows[256], leaf[256];
 
 	(void)thread;
-	for (i = begin; i < end; i++)
-		if (!tr->in_tree[i])
-			tr->margin[i * (size_t)tr->k + (size_t)tr->klass] +=
-				tr->tree->value[mp_tree_leaf_binned(tr->tree, &tr->bins, i)];
+	for (i = begin; i < end;) {
+		size_t m = 0;
+		for (; i < end && m < 256; i++)
+			if (!tr->in_tree[i])
+				rows[m++] = (uint32_t)i;
+		mp_tree_leaves_binned(tr->tree, &tr->bins, rows, m, leaf);
+		for (q = 0; q < m; q++)
+			tr->margin[(size_t)rows[q] * (size_t)tr->k + (size_t)tr->klass] +=
+				tr->tree->value[leaf[q]];
+	}
 }
 
 /* Validation loss summed per block (added up in block order afterwards):
@@ -408,7 +416,7 @@ static void *gb_train(const struct mp_dataset *d, const struct mp_train_ctx *ctx
 			lj.where = &where;
 			lj.leaves = xmalloc(tr.tree->n_nodes * sizeof(size_t));
 			for (q = 0; q < tr.tree->n_nodes; q++)
-				if (tr.tree->feature[q] < 0)
+				if (tr.tree->node[q].feature < 0)
 					lj.leaves[n_leaves++] = q;
 			mp_pool_run(ctx->pool, n_leaves, leaf_update_task, &lj);
 			if (n_rows < n)
@@ -439,10 +447,6 @@ static void *gb_train(const struct mp_dataset *d, const struct mp_train_ctx *ctx
 		size_t keep = (size_t)(best_round + 1) * (size_t)tr.k;
 		while (m->n_trees > keep)
 			mp_tree_free(m->trees[--m->n_trees]);
-	}
-	for (i = 0; i < m->n_trees; i++) {
-		free(m->trees[i]->split_bin);
-		m->trees[i]->split_bin = NULL;
 	}
 	if (ctx->info) {
 		cJSON_AddNumberToObject(ctx->info, "rounds", (double)(m->n_trees / (size_t)tr.k));

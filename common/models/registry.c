@@ -5,12 +5,15 @@
 #include "models/model.h"
 
 extern const struct mp_algorithm mp_decision_tree;
+extern const struct mp_algorithm mp_gradient_boosting, mp_random_forest;
 extern const struct mp_algorithm mp_linear, mp_neural_network;
 
 const struct mp_algorithm *const mp_algorithms[] = {
 	&mp_decision_tree,
+	&mp_random_forest,
 	&mp_neural_network,
 	&mp_linear,
+	&mp_gradient_boosting,
 };
 
 const size_t mp_algorithm_count = sizeof(mp_algorithms) / sizeof(mp_algorithms[0]);

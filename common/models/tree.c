@@ -273,19 +273,14 @@ void mp_bins_free(struct mp_bins *b)
 
 /* ---- tree storage --------------------------------------------------------- */
 
-static struct mp_tree *tree_new(int n_values, int with_bins)
+static struct mp_tree *tree_new(int n_values)
 {
 	struct mp_tree *t = xcalloc(1, sizeof(*t));
 
 	t->n_values = n_values;
 	t->cap = 16;
-	t->feature = xmalloc(t->cap * sizeof(int32_t));
-	t->threshold = xmalloc(t->cap * sizeof(float));
-	t->left = xmalloc(t->cap * sizeof(int32_t));
-	t->right = xmalloc(t->cap * sizeof(int32_t));
+	t->node = xmalloc(t->cap * sizeof(*t->node));
 	t->value = xmalloc(mp_mul_size(t->cap, (size_t)n_values * sizeof(float)));
-	if (with_bins)
-		t->split_bin = xmalloc(t->cap * sizeof(uint16_t));
 	return t;
 }
 
@@ -296,20 +291,13 @@ static size_t tree_add(struct mp_tree *t)
 
 	if (t->n_nodes == t->cap) {
 		t->cap *= 2;
-		t->feature = xrealloc(t->feature, t->cap * sizeof(int32_t));
-		t->threshold = xrealloc(t->threshold, t->cap * sizeof(float));
-		t->left = xrealloc(t->left, t->cap * sizeof(int32_t));
-		t->right = xrealloc(t->right, t->cap * sizeof(int32_t));
+		t->node = xrealloc(t->node, mp_mul_size(t->cap, sizeof(*t->node)));
 		t->value = xrealloc(t->value, mp_mul_size(t->cap, (size_t)t->n_values * sizeof(float)));
-		if (t->split_bin)
-			t->split_bin = xrealloc(t->split_bin, t->cap * sizeof(uint16_t));
 	}
 	k = t->n_nodes++;
-	t->feature[k] = -1;
-	t->threshold[k] = 0;
-	t->left[k] = t->right[k] = -1;
-	if (t->split_bin)
-		t->split_bin[k] = 0;
+	memset(&t->node[k], 0, sizeof(t->node[k]));
+	t->node[k].feature = -1;
+	t->node[k].left = t->node[k].right = -1;
 	return k;
 }
 
@@ -317,42 +305,67 @@ void mp_tree_free(struct mp_tree *t)
 {
 	if (!t)
 		return;
-	free(t->feature);
-	free(t->threshold);
-	free(t->left);
-	free(t->right);
+	free(t->node);
 	free(t->value);
-	free(t->split_bin);
 	free(t);
 }
 
 size_t mp_tree_leaf_binned(const struct mp_tree *t, const struct mp_bins *b, size_t row)
 {
-	const int32_t *restrict feat = t->feature, *restrict lo = t->left, *restrict hi = t->right;
-	const uint16_t *restrict sb = t->split_bin;
+	const struct mp_tree_node *nodes = t->node;
 	size_t k = 0;
 
 	if (b->width == 1) {
 		const uint8_t *c = (const uint8_t *)b->codes + row * b->n_features;
-		while (feat[k] >= 0) {
-			int32_t l = lo[k], r = hi[k];
-			k = (size_t)(c[feat[k]] < sb[k] ? l : r);
+		while (nodes[k].feature >= 0) {
+			const struct mp_tree_node *nd = &nodes[k];
+			int32_t l = nd->left, r = nd->right;
+			k = (size_t)(c[nd->feature] < nd->split_bin ? l : r);
 		}
 	} else {
 		const uint16_t *c = (const uint16_t *)b->codes + row * b->n_features;
-		while (feat[k] >= 0) {
-			int32_t l = lo[k], r = hi[k];
-			k = (size_t)(c[feat[k]] < sb[k] ? l : r);
+		while (nodes[k].feature >= 0) {
+			const struct mp_tree_node *nd = &nodes[k];
+			int32_t l = nd->left, r = nd->right;
+			k = (size_t)(c[nd->feature] < nd->split_bin ? l : r);
 		}
 	}
 	return k;
 }
 
+void mp_tree_leaves_binned(const struct mp_tree *t, const struct mp_bins *b,
+			   const uint32_t *rows, size_t m, uint32_t *leaf)
+{
+	const struct mp_tree_node *restrict nodes = t->node;
+	size_t i, p = b->n_features;
+	int moved = 1;
+
+	if (b->width != 1) {
+		for (i = 0; i < m; i++)
+			leaf[i] = (uint32_t)mp_tree_leaf_binned(t, b, rows[i]);
+		return;
+	}
+	for (i = 0; i < m; i++)
+		leaf[i] = 0;
+	while (moved) {
+		const uint8_t *codes = b->codes;
+		moved = 0;
+		for (i = 0; i < m; i++) {
+			const struct mp_tree_node *nd = &nodes[leaf[i]];
+			if (nd->feature >= 0) {
+				int32_t l = nd->left, r = nd->right;
+				leaf[i] = (uint32_t)(codes[(size_t)rows[i] * p + (size_t)nd->feature] <
+							     nd->split_bin ? l : r);
+				moved = 1;
+			}
+		}
+	}
+}
+
 void mp_tree_leaves_block(const struct mp_tree *t, const float *xr, size_t p, size_t m,
 			  uint32_t *leaf)
 {
-	const int32_t *restrict feat = t->feature, *restrict lo = t->left, *restrict hi = t->right;
-	const float *restrict thr = t->threshold;
+	const struct mp_tree_node *restrict nodes = t->node;
 	size_t i;
 	int moved = 1;
 
@@ -361,13 +374,12 @@ void mp_tree_leaves_block(const struct mp_tree *t, const float *xr, size_t p, si
 	while (moved) {
 		moved = 0;
 		for (i = 0; i < m; i++) {
-			uint32_t k = leaf[i];
-			int32_t f = feat[k];
-			if (f >= 0) {
+			const struct mp_tree_node *nd = &nodes[leaf[i]];
+			if (nd->feature >= 0) {
 				/* both children loaded, then a select: the comparison
 				 * is data, a branch on it would mispredict half the time */
-				int32_t l = lo[k], r = hi[k];
-				leaf[i] = (uint32_t)(xr[i * p + (size_t)f] < thr[k] ? l : r);
+				int32_t l = nd->left, r = nd->right;
+				leaf[i] = (uint32_t)(xr[i * p + (size_t)nd->feature] < nd->threshold ? l : r);
 				moved = 1;
 			}
 		}
@@ -401,6 +413,11 @@ void mp_node_rows_free(struct mp_node_rows *r)
  * boundaries (and the order partial sums are added in) depend on the node
  * alone, never on the thread count. */
 #define PART_BLOCK 16384
+/* How far ahead a histogram pass prefetches a row's codes and stats:
+ * about one memory latency's worth of rows. */
+#ifndef PREFETCH_ROWS
+#define PREFETCH_ROWS 16
+#endif
 #define HIST_BLOCK 8192
 #define HIST_MAX_BLOCKS 64
 
@@ -422,7 +439,8 @@ struct gnode {
 
 struct scratch {
 	int *perm;
-	double *hist;
+	double *hist;      /* all zero between uses (only touched bins are cleared) */
+	uint64_t *occ;     /* a bit per bin of hist: touched by the current node */
 	size_t hist_cap;
 	uint64_t *pairs;
 	size_t pairs_cap;
@@ -583,10 +601,53 @@ static int scan_hist(const struct grower *gr, struct gnode *nd, double parent_sc
 	return nonempty > 1 ? 2 : nonempty;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* scan_hist over the touched bins only (bins first..first+nb of h, their
+ * bits in occ), clearing them for the next node. Bit positions count from
+ * the start of the scratch histogram, so features need not be aligned. */
+static int scan_touched(const struct grower *gr, struct gnode *nd, double parent_score,
+			double *h, uint64_t *occ, size_t first, int nb, int j, double *acc)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
+	int stride = gr->stride, k, nonempty = 0, stop = 0;
+	unsigned last = 0;
+	double mcw = gr->g->min_child_weight, total = nd->tot[0];
+	size_t w, w0 = first >> 6, w1 = (first + (size_t)nb + 63) >> 6;
+
+	memset(acc, 0, (size_t)stride * sizeof(double));
+	for (w = w0; w < w1; w++) {
+		uint64_t bits = occ[w];
+		while (bits) {
+			size_t bin = (w << 6) + (size_t)__builtin_ctzll(bits);
+			double *hb = h + bin * (size_t)stride;
+			bits &= bits - 1;
+			if (bin < first || bin >= first + (size_t)nb)
+				continue; /* a neighbouring feature's bit */
+			if (!stop) {
+				if (nonempty) {
+					if (total - acc[0] < mcw)
+						stop = 1;
+					else if (acc[0] >= mcw)
+						consider(gr, nd, parent_score, acc, j, last,
+							 (unsigned)(bin - first));
+				}
+				nonempty++;
+				for (k = 0; k < stride; k++)
+					acc[k] += hb[k];
+				last = (unsigned)(bin - first);
+			}
+			for (k = 0; k < stride; k++)
+				hb[k] = 0;
+		}
+	}
+	/* clear this feature's bits, keeping neighbours' */
+	for (w = w0; w < w1; w++) {
+		uint64_t mask = ~0ull;
+		if (w == w0 && (first & 63))
+			mask &= ~0ull << (first & 63);
+		if (w == w1 - 1 && ((first + (size_t)nb) & 63))
+			mask &= ~(~0ull << ((first + (size_t)nb) & 63));
+		occ[w] &= ~mask;
+	}
+	return nonempty > 1 ? 2 : nonempty;
 }
 
 /* The same candidates as scan_hist, from the node's rows sorted by code
@@ -600,15 +661,15 @@ static int scan_sorted(const struct grower *gr, struct gnode *nd, double parent_
 	uint64_t *pr;
 	double *acc = sc->acc, mcw = gr->g->min_child_weight, total = nd->tot[0];
 
-	if (m > sc->pairs_cap) {
+	if (m > sc->pairs_cap) { /* room for the radix pass's second half too */
 		free(sc->pairs);
 		sc->pairs_cap = m;
-		sc->pairs = xmalloc(mp_mul_size(m, sizeof(uint64_t)));
+		sc->pairs = xmalloc(mp_mul_size(2 * m, sizeof(uint64_t)));
 	}
 	pr = sc->pairs;
 	for (i = 0; i < m; i++)
 		pr[i] = (uint64_t)mp_bins_code(gr->b, gr->rows[nd->begin + i], (size_t)j) << 32 | i;
-	if (m <= 16) { /* insertion sort: tiny nodes are the common case deep down */
+	if (m <= 48) { /* insertion sort: tiny nodes are the common case deep down */
 		for (i = 1; i < m; i++) {
 			uint64_t v = pr[i];
 			size_t q = i;
@@ -618,8 +679,24 @@ static int scan_sorted(const struct grower *gr, struct gnode *nd, double parent_
 			}
 			pr[q] = v;
 		}
-	} else {
-		qsort(pr, m, sizeof(uint64_t), cmp_u64);
+	} else { /* stable LSD radix on the code bytes; positions are already in order */
+		uint64_t *tmp = pr + m, *from = pr, *to = tmp, *sw;
+		int pass, passes = gr->b->width;
+		for (pass = 0; pass < passes; pass++) {
+			size_t cnt[257] = { 0 }, d;
+			int shift = 32 + 8 * pass;
+			for (i = 0; i < m; i++)
+				cnt[((from[i] >> shift) & 255) + 1]++;
+			for (d = 1; d < 257; d++)
+				cnt[d] += cnt[d - 1];
+			for (i = 0; i < m; i++)
+				to[cnt[(from[i] >> shift) & 255]++] = from[i];
+			sw = from;
+			from = to;
+			to = sw;
+		}
+		if (from != pr)
+			memcpy(pr, from, m * sizeof(uint64_t));
 	}
 	if ((pr[0] >> 32) == (pr[m - 1] >> 32))
 		return 1;
@@ -639,29 +716,62 @@ static int scan_sorted(const struct grower *gr, struct gnode *nd, double parent_
 	return 2;
 }
 
-static int use_sort(size_t m, int nb)
+/* Sort a node's codes rather than scan every bin? sort_cost is the
+ * node's m * log2(m + 1), computed once per node. */
+static int use_sort(double sort_cost, int nb)
 {
-	return (double)m * log2((double)m + 1) < (double)nb;
+	return sort_cost < (double)nb;
 }
 
 /* Adds the node's rows to the histograms of features feat[0..nf) laid out
- * one after another (offsets in bins in hoff). */
+ * one after another (offsets in bins in hoff). Deep nodes' rows are
+ * scattered, so the next rows' codes and stats are prefetched. */
 static void fill_hist(const struct grower *gr, const struct gnode *nd, const int *feat,
-		      size_t nf, const size_t *hoff, double *h)
+		      size_t nf, const size_t *hoff, double *h, uint64_t *occ)
 {
 	const struct mp_bins *b = gr->b;
+	const uint32_t *rows = gr->rows;
+	const float *stat = gr->g->stat;
 	size_t p = b->n_features, i, f;
 	int stride = gr->stride, k;
 
+	if (b->width == 1 && stride == 2) {
+		const uint8_t *codes = b->codes;
+		for (i = nd->begin; i < nd->end; i++) {
+			size_t r = rows[i];
+			const uint8_t *c = codes + r * p;
+			double w = stat[2 * r], sv = stat[2 * r + 1];
+#if defined(__GNUC__)
+			if (i + PREFETCH_ROWS < nd->end) {
+				__builtin_prefetch(codes + (size_t)rows[i + PREFETCH_ROWS] * p);
+				__builtin_prefetch(stat + 2 * (size_t)rows[i + PREFETCH_ROWS]);
+			}
+#endif
+			for (f = 0; f < nf; f++) {
+				size_t bin = hoff[f] + c[feat[f]];
+				double *hb = h + 2 * bin;
+				hb[0] += w;
+				hb[1] += sv;
+				occ[bin >> 6] |= 1ull << (bin & 63);
+			}
+		}
+		return;
+	}
 	for (i = nd->begin; i < nd->end; i++) {
-		size_t r = gr->rows[i];
-		const float *s = gr->g->stat + r * (size_t)stride;
+		size_t r = rows[i];
+		const float *s = stat + r * (size_t)stride;
+#if defined(__GNUC__)
+		if (i + PREFETCH_ROWS < nd->end) {
+			__builtin_prefetch((const char *)b->codes + (size_t)rows[i + PREFETCH_ROWS] * p * (size_t)b->width);
+			__builtin_prefetch(stat + (size_t)rows[i + PREFETCH_ROWS] * (size_t)stride);
+		}
+#endif
 		for (f = 0; f < nf; f++) {
-			unsigned code = b->width == 1 ? ((const uint8_t *)b->codes)[r * p + (size_t)feat[f]]
-						      : ((const uint16_t *)b->codes)[r * p + (size_t)feat[f]];
-			double *hb = h + (hoff[f] + code) * (size_t)stride;
+			size_t bin = hoff[f] + mp_bins_code(b, r, (size_t)feat[f]);
+			double *hb = h + bin * (size_t)stride;
 			for (k = 0; k < stride; k++)
 				hb[k] += s[k];
+			occ[bin >> 6] |= 1ull << (bin & 63);
 		}
 	}
 }
@@ -674,7 +784,7 @@ static void find_split_direct(struct grower *gr, struct gnode *nd, struct scratc
 	const struct mp_grow *g = gr->g;
 	size_t m = nd->end - nd->begin, n_order = gr->n_allowed, done = 0, want, i;
 	int *order = sc->perm, stride = gr->stride, nonconst = 0;
-	double parent_score = node_score(gr, nd->tot);
+	double parent_score = node_score(gr, nd->tot), sort_cost = (double)m * log2((double)m + 1);
 
 	memcpy(order, gr->allowed, n_order * sizeof(int));
 	want = g->max_features > 0 && (size_t)g->max_features < n_order ? (size_t)g->max_features
@@ -701,7 +811,7 @@ static void find_split_direct(struct grower *gr, struct gnode *nd, struct scratc
 		/* histogram features share one pass over the rows */
 		for (f = 0; f < group; f++) {
 			int j = order[done + f];
-			if (!use_sort(m, gr->b->n_bins[j])) {
+			if (!use_sort(sort_cost, gr->b->n_bins[j])) {
 				hist_feat[nh] = j;
 				hoff[nh++] = need;
 				need += (size_t)gr->b->n_bins[j];
@@ -710,17 +820,18 @@ static void find_split_direct(struct grower *gr, struct gnode *nd, struct scratc
 		if (nh) {
 			if (need * (size_t)stride > sc->hist_cap) {
 				free(sc->hist);
+				free(sc->occ);
 				sc->hist_cap = need * (size_t)stride;
-				sc->hist = xmalloc(mp_mul_size(sc->hist_cap, sizeof(double)));
+				sc->hist = xcalloc(sc->hist_cap, sizeof(double));
+				sc->occ = xcalloc(need / 64 + 2, sizeof(uint64_t));
 			}
-			memset(sc->hist, 0, need * (size_t)stride * sizeof(double));
-			fill_hist(gr, nd, hist_feat, nh, hoff, sc->hist);
+			fill_hist(gr, nd, hist_feat, nh, hoff, sc->hist, sc->occ);
 		}
 		for (f = 0, nh = 0; f < group; f++) {
 			int j = order[done + f], kind;
-			if (!use_sort(m, gr->b->n_bins[j])) {
-				kind = scan_hist(gr, nd, parent_score, sc->hist + hoff[nh] * (size_t)stride,
-						 gr->b->n_bins[j], j, sc->acc);
+			if (!use_sort(sort_cost, gr->b->n_bins[j])) {
+				kind = scan_touched(gr, nd, parent_score, sc->hist, sc->occ, hoff[nh],
+						    gr->b->n_bins[j], j, sc->acc);
 				nh++;
 			} else {
 				kind = scan_sorted(gr, nd, parent_score, j, sc);
@@ -794,7 +905,7 @@ static void part_task(void *arg, size_t task, int thread)
 	const uint32_t *rows = job->gr->rows;
 	uint32_t *tmp = job->gr->tmp;
 	size_t f = (size_t)pt->nd->best.feature, i, nl = 0, nr = 0;
-	unsigned sb = job->gr->t->split_bin[pt->nd->id];
+	unsigned sb = job->gr->t->node[pt->nd->id].split_bin;
 
 	(void)thread;
 	if (b->width == 1) {
@@ -908,9 +1019,9 @@ static void hist_rows(const struct grower *gr, double *h, size_t begin, size_t e
 			size_t r = rows[i];
 			const uint8_t *c = codes + r * p;
 #if defined(__GNUC__)
-			if (i + 16 < end) {
-				__builtin_prefetch(codes + (size_t)rows[i + 16] * p);
-				__builtin_prefetch(stat + 2 * (size_t)rows[i + 16]);
+			if (i + PREFETCH_ROWS < end) {
+				__builtin_prefetch(codes + (size_t)rows[i + PREFETCH_ROWS] * p);
+				__builtin_prefetch(stat + 2 * (size_t)rows[i + PREFETCH_ROWS]);
 			}
 #endif
 #if defined(__SSE2__)
@@ -1103,11 +1214,11 @@ static void make_split(struct grower *gr, struct gnode *nd, size_t *lid, size_t 
 	}
 	*lid = tree_add(t);
 	*rid = tree_add(t);
-	t->feature[nd->id] = j;
-	t->threshold[nd->id] = thr;
-	t->split_bin[nd->id] = (uint16_t)sb;
-	t->left[nd->id] = (int32_t)*lid;
-	t->right[nd->id] = (int32_t)*rid;
+	t->node[nd->id].feature = j;
+	t->node[nd->id].threshold = thr;
+	t->node[nd->id].split_bin = (uint16_t)sb;
+	t->node[nd->id].left = (int32_t)*lid;
+	t->node[nd->id].right = (int32_t)*rid;
 }
 
 struct family {
@@ -1171,7 +1282,7 @@ struct mp_tree *mp_tree_grow(const struct mp_grow *g, uint32_t *rows, size_t n,
 		gr.scratch[k].perm = xmalloc((gr.n_allowed ? gr.n_allowed : 1) * sizeof(int));
 		gr.scratch[k].acc = xmalloc((size_t)gr.stride * sizeof(double));
 	}
-	gr.t = tree_new(g->n_out, 1);
+	gr.t = tree_new(g->n_out);
 	if (where)
 		memset(where, 0, sizeof(*where));
 
@@ -1233,8 +1344,8 @@ struct mp_tree *mp_tree_grow(const struct mp_grow *g, uint32_t *rows, size_t n,
 
 			memset(f, 0, sizeof(*f));
 			f->parent = nd;
-			f->l = gnode_new(&gr, (size_t)gr.t->left[nd->id], nd->depth + 1, nd->begin, mid);
-			f->r = gnode_new(&gr, (size_t)gr.t->right[nd->id], nd->depth + 1, mid, nd->end);
+			f->l = gnode_new(&gr, (size_t)gr.t->node[nd->id].left, nd->depth + 1, nd->begin, mid);
+			f->r = gnode_new(&gr, (size_t)gr.t->node[nd->id].right, nd->depth + 1, mid, nd->end);
 			memcpy(f->l->tot, nd->best_left, (size_t)gr.stride * sizeof(double));
 			for (k = 0; k < gr.stride; k++)
 				f->r->tot[k] = nd->tot[k] - nd->best_left[k];
@@ -1309,6 +1420,7 @@ struct mp_tree *mp_tree_grow(const struct mp_grow *g, uint32_t *rows, size_t n,
 	for (k = 0; k < gr.threads; k++) {
 		free(gr.scratch[k].perm);
 		free(gr.scratch[k].hist);
+		free(gr.scratch[k].occ);
 		free(gr.scratch[k].pairs);
 		free(gr.scratch[k].acc);
 	}
@@ -1322,7 +1434,8 @@ struct mp_tree *mp_tree_grow(const struct mp_grow *g, uint32_t *rows, size_t n,
 /* ---- JSON ------------------------------------------------------------------ */
 
 /* Shortest decimal that reads back (through strtod, as cJSON does) to the
- * same float; 9 significant digits always suffice. */
+ * same float. %g drops trailing zeros, so starting at 7 digits still
+ * writes short values short; 9 digits always suffice. */
 static void add_float(struct mp_buf *b, float v)
 {
 	char s[32];
@@ -1332,7 +1445,7 @@ static void add_float(struct mp_buf *b, float v)
 		mp_buf_addc(b, '0');
 		return;
 	}
-	for (prec = 6; prec <= 9; prec++) {
+	for (prec = 7; prec <= 9; prec++) {
 		snprintf(s, sizeof(s), "%.*g", prec, (double)v);
 		if ((float)strtod(s, NULL) == v)
 			break;
@@ -1340,15 +1453,37 @@ static void add_float(struct mp_buf *b, float v)
 	mp_buf_adds(b, s);
 }
 
-static cJSON *raw_int_array(const int32_t *v, size_t n)
+static void add_int(struct mp_buf *b, int v)
+{
+	char s[16], *e = s + sizeof(s), *q = e;
+	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--q = '-';
+	mp_buf_add(b, q, (size_t)(e - q));
+}
+
+/* The tree's arrays are written as raw JSON text: a forest can hold
+ * millions of nodes, far too many for one cJSON item per number. */
+enum node_field { FIELD_FEATURE, FIELD_LEFT, FIELD_RIGHT };
+
+static cJSON *raw_int_array(const struct mp_tree *t, enum node_field which)
 {
 	struct mp_buf b = MP_BUF_INIT;
 	cJSON *j;
-	size_t i;
+	size_t k;
 
 	mp_buf_addc(&b, '[');
-	for (i = 0; i < n; i++)
-		mp_buf_addf(&b, i ? ",%d" : "%d", (int)v[i]);
+	for (k = 0; k < t->n_nodes; k++) {
+		const struct mp_tree_node *nd = &t->node[k];
+		int v = which == FIELD_FEATURE ? nd->feature : which == FIELD_LEFT ? nd->left : nd->right;
+		if (k)
+			mp_buf_addc(&b, ',');
+		add_int(&b, v);
+	}
 	mp_buf_addc(&b, ']');
 	j = cJSON_CreateRaw(b.data);
 	mp_buf_free(&b);
@@ -1381,11 +1516,11 @@ cJSON *mp_tree_save(const struct mp_tree *t)
 
 	/* leaves carry no threshold: write 0 so files never hold stale bytes */
 	for (k = 0; k < t->n_nodes; k++)
-		thr[k] = t->feature[k] >= 0 ? t->threshold[k] : 0;
-	cJSON_AddItemToObject(j, "feature", raw_int_array(t->feature, t->n_nodes));
+		thr[k] = t->node[k].feature >= 0 ? t->node[k].threshold : 0;
+	cJSON_AddItemToObject(j, "feature", raw_int_array(t, FIELD_FEATURE));
 	cJSON_AddItemToObject(j, "threshold", raw_float_array(thr, t->n_nodes));
-	cJSON_AddItemToObject(j, "left", raw_int_array(t->left, t->n_nodes));
-	cJSON_AddItemToObject(j, "right", raw_int_array(t->right, t->n_nodes));
+	cJSON_AddItemToObject(j, "left", raw_int_array(t, FIELD_LEFT));
+	cJSON_AddItemToObject(j, "right", raw_int_array(t, FIELD_RIGHT));
 	cJSON_AddItemToObject(j, "value",
 			      raw_float_array(t->value, t->n_nodes * (size_t)t->n_values));
 	free(thr);
@@ -1450,7 +1585,7 @@ struct mp_tree *mp_tree_load(const cJSON *json, int n_values, size_t n_features,
 	    !(right = load_numbers(json, "right", n, NULL, err)) ||
 	    !(val = load_numbers(json, "value", n * (size_t)n_values, NULL, err)))
 		goto out;
-	t = tree_new(n_values, 0);
+	t = tree_new(n_values);
 	while (t->cap < n) {
 		t->n_nodes = t->cap;
 		tree_add(t); /* grows the arrays */
@@ -1459,16 +1594,16 @@ struct mp_tree *mp_tree_load(const cJSON *json, int n_values, size_t n_features,
 	for (k = 0; k < n; k++) {
 		double f = feat[k];
 		if (f == -1) {
-			t->feature[k] = -1;
-			t->left[k] = t->right[k] = -1;
-			t->threshold[k] = 0;
+			t->node[k].feature = -1;
+			t->node[k].left = t->node[k].right = -1;
+			t->node[k].threshold = 0;
 		} else if (f >= 0 && f < (double)n_features && f == floor(f) &&
 			   left[k] > (double)k && left[k] < (double)n && left[k] == floor(left[k]) &&
 			   right[k] > (double)k && right[k] < (double)n && right[k] == floor(right[k])) {
-			t->feature[k] = (int32_t)f;
-			t->left[k] = (int32_t)left[k];
-			t->right[k] = (int32_t)right[k];
-			t->threshold[k] = (float)thr[k];
+			t->node[k].feature = (int32_t)f;
+			t->node[k].left = (int32_t)left[k];
+			t->node[k].right = (int32_t)right[k];
+			t->node[k].threshold = (float)thr[k];
 		} else {
 			mp_error_set(err, MP_EX_DATAERR,
 				     "tree: node %zu: expected feature -1..%zu and children after the node",
@@ -1525,9 +1660,9 @@ int mp_tree_depth(const struct mp_tree *t)
 	for (k = 0; k < t->n_nodes; k++) { /* parents come before children */
 		if (depth[k] > best)
 			best = depth[k];
-		if (t->feature[k] >= 0) {
-			depth[t->left[k]] = depth[k] + 1;
-			depth[t->right[k]] = depth[k] + 1;
+		if (t->node[k].feature >= 0) {
+			depth[t->node[k].left] = depth[k] + 1;
+			depth[t->node[k].right] = depth[k] + 1;
 		}
 	}
 	free(depth);

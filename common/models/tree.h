@@ -60,18 +60,24 @@ static inline unsigned mp_bins_code(const struct mp_bins *b, size_t row, size_t 
 	return b->width == 1 ? ((const uint8_t *)b->codes)[k] : ((const uint16_t *)b->codes)[k];
 }
 
-/* A tree as parallel arrays; node 0 is the root and children always come
- * after their parent. Every node has n_values values (its prediction:
- * class frequencies, a mean, or a boosting weight), so internal nodes can
+/* A node: 20 bytes, so walking a tree touches one cache line per node. */
+struct mp_tree_node {
+	int32_t feature;    /* split feature, -1 at a leaf */
+	float threshold;    /* x < threshold goes left */
+	int32_t left, right;
+	uint16_t split_bin; /* training only: code < split_bin goes left (0 after load) */
+	uint16_t unused;
+};
+
+/* A tree; node 0 is the root and children always come after their
+ * parent. Every node has n_values values (its prediction: class
+ * frequencies, a mean, or a boosting weight), so internal nodes can
  * explain a path. */
 struct mp_tree {
 	size_t n_nodes, cap;
 	int n_values;
-	int32_t *feature;    /* split feature, -1 at a leaf */
-	float *threshold;    /* x < threshold goes left */
-	int32_t *left, *right;
+	struct mp_tree_node *node;
 	float *value;        /* n_nodes * n_values */
-	uint16_t *split_bin; /* training only: code < split_bin goes left; NULL after load */
 };
 
 void mp_tree_free(struct mp_tree *t);
@@ -82,9 +88,9 @@ static inline size_t mp_tree_leaf(const struct mp_tree *t, const float *x, size_
 {
 	size_t k = 0;
 
-	while (t->feature[k] >= 0)
-		k = (size_t)(x[(size_t)t->feature[k] * n_rows + row] < t->threshold[k]
-				     ? t->left[k] : t->right[k]);
+	while (t->node[k].feature >= 0)
+		k = (size_t)(x[(size_t)t->node[k].feature * n_rows + row] < t->node[k].threshold
+				     ? t->node[k].left : t->node[k].right);
 	return k;
 }
 
@@ -93,8 +99,8 @@ static inline size_t mp_tree_leaf_row(const struct mp_tree *t, const float *xrow
 {
 	size_t k = 0;
 
-	while (t->feature[k] >= 0)
-		k = (size_t)(xrow[t->feature[k]] < t->threshold[k] ? t->left[k] : t->right[k]);
+	while (t->node[k].feature >= 0)
+		k = (size_t)(xrow[t->node[k].feature] < t->node[k].threshold ? t->node[k].left : t->node[k].right);
 	return k;
 }
 
@@ -110,6 +116,10 @@ void mp_tree_leaves_block(const struct mp_tree *t, const float *xr, size_t p, si
 
 /* Same leaf, from the training codes (only for trees grown on b). */
 size_t mp_tree_leaf_binned(const struct mp_tree *t, const struct mp_bins *b, size_t row);
+
+/* Leaves of rows[0..m) from the training codes, level by level. */
+void mp_tree_leaves_binned(const struct mp_tree *t, const struct mp_bins *b,
+			   const uint32_t *rows, size_t m, uint32_t *leaf);
 
 /* Compact JSON: {"feature":[..],"threshold":[..],"left":[..],"right":[..],
  * "value":[..]} with value holding n_values numbers per node; numbers are

@@ -141,18 +141,18 @@ TEST(tree_gini_split_by_hand)
 	CHECK(mp_bins_build(&b, d, MP_BINS_MAX, NULL, &err) == 0);
 	t = grow(&b, stat, 1, 6, 1, 1, NULL);
 	CHECK_INT(t->n_nodes, 3);
-	CHECK_INT(t->feature[0], 0);
-	CHECK_NEAR(t->threshold[0], 2.5, 0);
+	CHECK_INT(t->node[0].feature, 0);
+	CHECK_NEAR(t->node[0].threshold, 2.5, 0);
 	CHECK_NEAR(t->value[0], 0.5, 1e-7);
-	CHECK_NEAR(t->value[t->left[0]], 0, 0);
-	CHECK_NEAR(t->value[t->right[0]], 0.75, 1e-7);
+	CHECK_NEAR(t->value[t->node[0].left], 0, 0);
+	CHECK_NEAR(t->value[t->node[0].right], 0.75, 1e-7);
 	mp_tree_free(t);
 
 	/* min leaf 3 leaves only "after x=3" (gain 0.1667): threshold 3.5 */
 	t = grow(&b, stat, 1, 6, 1, 3, NULL);
 	CHECK_INT(t->n_nodes, 3);
-	CHECK_NEAR(t->threshold[0], 3.5, 0);
-	CHECK_NEAR(t->value[t->left[0]], 1.0 / 3, 1e-7);
+	CHECK_NEAR(t->node[0].threshold, 3.5, 0);
+	CHECK_NEAR(t->value[t->node[0].left], 1.0 / 3, 1e-7);
 	mp_tree_free(t);
 	mp_bins_free(&b);
 	mp_dataset_free(d);
@@ -183,14 +183,14 @@ TEST(tree_gini_all_classes)
 	CHECK(mp_bins_build(&b, d, MP_BINS_MAX, NULL, &err) == 0);
 	t = grow(&b, stat, 3, 5, 0, 1, NULL);
 	CHECK_INT(t->n_values, 3);
-	CHECK_NEAR(t->threshold[0], 2.5, 0);
+	CHECK_NEAR(t->node[0].threshold, 2.5, 0);
 	for (k = 0; k < t->n_nodes; k++)
-		if (t->feature[k] < 0 && t->value[k * 3 + 2] == 1.0f)
+		if (t->node[k].feature < 0 && t->value[k * 3 + 2] == 1.0f)
 			found = 1;
 	CHECK(found);
 	/* fully grown: every leaf pure */
 	for (k = 0; k < t->n_nodes; k++)
-		if (t->feature[k] < 0)
+		if (t->node[k].feature < 0)
 			CHECK(t->value[k * 3] == 1 || t->value[k * 3 + 1] == 1 || t->value[k * 3 + 2] == 1);
 	mp_tree_free(t);
 	mp_bins_free(&b);
@@ -220,10 +220,10 @@ TEST(tree_sse_split_by_hand)
 	CHECK_INT(b.n_bins[1], 1);
 	t = grow(&b, stat, 1, 4, 1, 1, NULL);
 	CHECK_INT(t->n_nodes, 3);
-	CHECK_INT(t->feature[0], 0);
-	CHECK_NEAR(t->threshold[0], 2.5, 0);
-	CHECK_NEAR(t->value[t->left[0]], 1.5, 0);
-	CHECK_NEAR(t->value[t->right[0]], 11, 0);
+	CHECK_INT(t->node[0].feature, 0);
+	CHECK_NEAR(t->node[0].threshold, 2.5, 0);
+	CHECK_NEAR(t->value[t->node[0].left], 1.5, 0);
+	CHECK_NEAR(t->value[t->node[0].right], 11, 0);
 	mp_tree_free(t);
 	mp_bins_free(&b);
 	mp_dataset_free(d);
@@ -263,14 +263,14 @@ TEST(tree_newton_leaf_weights)
 	g.subtract = 1;
 	t = mp_tree_grow(&g, rows, 4, &where);
 	CHECK_INT(t->n_nodes, 3); /* min_child_weight 0.5 stops at two rows */
-	CHECK_NEAR(t->threshold[0], 2.5, 0);
-	CHECK_NEAR(t->value[t->left[0]], 0.1 * 2 / 1.5, 1e-7);
-	CHECK_NEAR(t->value[t->right[0]], -0.1 * 2 / 1.5, 1e-7);
+	CHECK_NEAR(t->node[0].threshold, 2.5, 0);
+	CHECK_NEAR(t->value[t->node[0].left], 0.1 * 2 / 1.5, 1e-7);
+	CHECK_NEAR(t->value[t->node[0].right], -0.1 * 2 / 1.5, 1e-7);
 	/* the left leaf got rows 2 and 3 (x = 2, 1), in ascending row order */
-	CHECK_INT(where.end[t->left[0]] - where.begin[t->left[0]], 2);
-	CHECK_INT(rows[where.begin[t->left[0]]], 2);
-	CHECK_INT(rows[where.begin[t->left[0]] + 1], 3);
-	CHECK_INT(mp_tree_leaf_binned(t, &b, 0), (size_t)t->right[0]);
+	CHECK_INT(where.end[t->node[0].left] - where.begin[t->node[0].left], 2);
+	CHECK_INT(rows[where.begin[t->node[0].left]], 2);
+	CHECK_INT(rows[where.begin[t->node[0].left] + 1], 3);
+	CHECK_INT(mp_tree_leaf_binned(t, &b, 0), (size_t)t->node[0].right);
 	mp_node_rows_free(&where);
 	mp_tree_free(t);
 	mp_bins_free(&b);
@@ -410,10 +410,10 @@ TEST(tree_matches_brute_force_cart)
 		n_ref = ref_cart(d, y, 6, 2, ref);
 		CHECK_INT(t->n_nodes, n_ref);
 		for (k = 0; k < t->n_nodes && k < n_ref; k++) {
-			CHECK_INT(t->feature[k], ref[k].feature);
+			CHECK_INT(t->node[k].feature, ref[k].feature);
 			if (ref[k].feature >= 0) {
-				CHECK_NEAR(t->threshold[k], ref[k].threshold, 0);
-				CHECK_INT(t->left[k], ref[k].left);
+				CHECK_NEAR(t->node[k].threshold, ref[k].threshold, 0);
+				CHECK_INT(t->node[k].left, ref[k].left);
 			}
 			CHECK_NEAR(t->value[k], ref[k].value, 1e-5 * (1 + fabs(ref[k].value)));
 		}
@@ -524,8 +524,12 @@ TEST(tree_json_round_trip)
 	CHECK(u != NULL);
 	if (u) {
 		CHECK_INT(u->n_nodes, t->n_nodes);
-		CHECK(memcmp(u->threshold, t->threshold, t->n_nodes * sizeof(float)) == 0 ||
-		      t->n_nodes == 0);
+		for (i = 0; i < t->n_nodes; i++) {
+			CHECK_INT(u->node[i].feature, t->node[i].feature);
+			CHECK_INT(u->node[i].left, t->node[i].left);
+			if (t->node[i].feature >= 0)
+				CHECK(u->node[i].threshold == t->node[i].threshold);
+		}
 		CHECK(memcmp(u->value, t->value, t->n_nodes * sizeof(float)) == 0);
 		for (i = 0; i < 300; i++) /* raw values reach the leaf the codes did */
 			CHECK_INT(mp_tree_leaf(u, d->x, 300, i), mp_tree_leaf_binned(t, &b, i));
