@@ -9,6 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin="${MLPIPE_BIN:-$here/../bin}"
 PATH="$bin:$PATH"
 model=${1:-$here/out/credit}
+mkdir -p "$(dirname "$model")"
 
 mlprep "$here/credit.csv" -o "$model" |
 	mltrain |
