@@ -420,6 +420,10 @@ void mp_node_rows_free(struct mp_node_rows *r)
 #endif
 #define HIST_BLOCK 8192
 #define HIST_MAX_BLOCKS 64
+/* Fewest rows for an open node to keep its histogram (subtract mode). */
+#define SUBTRACT_MIN_ROWS 4096
+/* Most bins one histogram pass of find_split_direct fills (scratch size). */
+#define DIRECT_MAX_BINS (1u << 20)
 
 struct split {
 	double gain;  /* 0 = none found */
@@ -808,10 +812,15 @@ static void find_split_direct(struct grower *gr, struct gnode *nd, struct scratc
 			group = n_order - done;
 		if (group > 64)
 			group = 64;
-		/* histogram features share one pass over the rows */
+		/* histogram features share one pass over the rows, up to a
+		 * scratch size (wide exact bins: fewer features a pass) */
 		for (f = 0; f < group; f++) {
 			int j = order[done + f];
 			if (!use_sort(sort_cost, gr->b->n_bins[j])) {
+				if (nh && need + (size_t)gr->b->n_bins[j] > DIRECT_MAX_BINS) {
+					group = f;
+					break;
+				}
 				hist_feat[nh] = j;
 				hoff[nh++] = need;
 				need += (size_t)gr->b->n_bins[j];
@@ -876,7 +885,7 @@ static void find_task(void *arg, size_t task, int thread)
 	struct gnode *nd = job->nodes[task];
 
 	nd->best.gain = 0;
-	if (job->gr->g->subtract)
+	if (nd->hist)
 		find_split_hist(job->gr, nd, &job->gr->scratch[thread]);
 	else
 		find_split_direct(job->gr, nd, &job->gr->scratch[thread]);
@@ -1359,7 +1368,7 @@ struct mp_tree *mp_tree_grow(const struct mp_grow *g, uint32_t *rows, size_t n,
 				list_push(&kids, f->l);
 			if (f->need_r)
 				list_push(&kids, f->r);
-			if (g->subtract && (f->need_l || f->need_r)) {
+			if (nd->hist && (f->need_l || f->need_r)) {
 				int small_is_l = f->l->end - f->l->begin <= f->r->end - f->r->begin;
 				f->small = small_is_l ? f->l : f->r;
 				f->large = small_is_l ? f->r : f->l;
@@ -1395,6 +1404,18 @@ struct mp_tree *mp_tree_grow(const struct mp_grow *g, uint32_t *rows, size_t n,
 		mp_pool_run(g->pool, kids.n, find_task, &fj);
 		for (i = 0; i < batch.n; i++) {
 			struct family *f = &fam[i];
+			/* an open node keeps its histogram for its children only when
+			 * it is large: every open node holds one, and a deep level of
+			 * small nodes would hold thousands; small nodes' children
+			 * find their splits from their rows */
+			if (f->l->hist && f->l->end - f->l->begin < SUBTRACT_MIN_ROWS) {
+				hist_put(&gr, f->l->hist);
+				f->l->hist = NULL;
+			}
+			if (f->r->hist && f->r->end - f->r->begin < SUBTRACT_MIN_ROWS) {
+				hist_put(&gr, f->r->hist);
+				f->r->hist = NULL;
+			}
 			if (f->need_l && f->l->best.gain > 0)
 				list_push(&open, f->l);
 			else
