@@ -1457,21 +1457,53 @@ struct mp_tree *mp_tree_grow(const struct mp_grow *g, uint32_t *rows, size_t n,
 /* Shortest decimal that reads back (through strtod, as cJSON does) to the
  * same float. %g drops trailing zeros, so starting at 7 digits still
  * writes short values short; 9 digits always suffice. */
-static void add_float(struct mp_buf *b, float v)
+static size_t format_float(char s[32], float v)
 {
-	char s[32];
 	int prec;
 
 	if (v == 0 || !isfinite(v)) {
-		mp_buf_addc(b, '0');
-		return;
+		s[0] = '0';
+		s[1] = 0;
+		return 1;
 	}
 	for (prec = 7; prec <= 9; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, (double)v);
+		snprintf(s, 32, "%.*g", prec, (double)v);
 		if ((float)strtod(s, NULL) == v)
 			break;
 	}
-	mp_buf_adds(b, s);
+	return strlen(s);
+}
+
+/* Thresholds (a few hundred cuts per feature) and leaf frequencies repeat
+ * across a tree's nodes: a direct-mapped cache of their text saves most of
+ * the formatting. */
+#define FLOAT_CACHE 4096
+
+struct float_cache {
+	uint32_t bits[FLOAT_CACHE];
+	uint8_t len[FLOAT_CACHE]; /* 0 = empty */
+	char text[FLOAT_CACHE][16];
+};
+
+static void add_float(struct mp_buf *b, struct float_cache *fc, float v)
+{
+	uint32_t bits, h;
+	char s[32];
+	size_t n;
+
+	memcpy(&bits, &v, sizeof(bits));
+	h = (bits * 2654435761u) >> 20; /* 12 bits */
+	if (fc->len[h] && fc->bits[h] == bits) {
+		mp_buf_add(b, fc->text[h], fc->len[h]);
+		return;
+	}
+	n = format_float(s, v);
+	if (n < sizeof(fc->text[h])) {
+		fc->bits[h] = bits;
+		fc->len[h] = (uint8_t)n;
+		memcpy(fc->text[h], s, n);
+	}
+	mp_buf_add(b, s, n);
 }
 
 static void add_int(struct mp_buf *b, int v)
@@ -1511,7 +1543,7 @@ static cJSON *raw_int_array(const struct mp_tree *t, enum node_field which)
 	return j;
 }
 
-static cJSON *raw_float_array(const float *v, size_t n)
+static cJSON *raw_float_array(const float *v, size_t n, struct float_cache *fc)
 {
 	struct mp_buf b = MP_BUF_INIT;
 	cJSON *j;
@@ -1521,7 +1553,7 @@ static cJSON *raw_float_array(const float *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i)
 			mp_buf_addc(&b, ',');
-		add_float(&b, v[i]);
+		add_float(&b, fc, v[i]);
 	}
 	mp_buf_addc(&b, ']');
 	j = cJSON_CreateRaw(b.data);
@@ -1533,17 +1565,19 @@ cJSON *mp_tree_save(const struct mp_tree *t)
 {
 	cJSON *j = cJSON_CreateObject();
 	float *thr = xmalloc((t->n_nodes ? t->n_nodes : 1) * sizeof(float));
+	struct float_cache *fc = xcalloc(1, sizeof(*fc));
 	size_t k;
 
 	/* leaves carry no threshold: write 0 so files never hold stale bytes */
 	for (k = 0; k < t->n_nodes; k++)
 		thr[k] = t->node[k].feature >= 0 ? t->node[k].threshold : 0;
 	cJSON_AddItemToObject(j, "feature", raw_int_array(t, FIELD_FEATURE));
-	cJSON_AddItemToObject(j, "threshold", raw_float_array(thr, t->n_nodes));
+	cJSON_AddItemToObject(j, "threshold", raw_float_array(thr, t->n_nodes, fc));
 	cJSON_AddItemToObject(j, "left", raw_int_array(t, FIELD_LEFT));
 	cJSON_AddItemToObject(j, "right", raw_int_array(t, FIELD_RIGHT));
 	cJSON_AddItemToObject(j, "value",
-			      raw_float_array(t->value, t->n_nodes * (size_t)t->n_values));
+			      raw_float_array(t->value, t->n_nodes * (size_t)t->n_values, fc));
+	free(fc);
 	free(thr);
 	return j;
 }
