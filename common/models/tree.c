@@ -418,8 +418,8 @@ void mp_node_rows_free(struct mp_node_rows *r)
 #ifndef PREFETCH_ROWS
 #define PREFETCH_ROWS 16
 #endif
-#define HIST_BLOCK 8192
-#define HIST_MAX_BLOCKS 64
+#define HIST_BLOCK 16384
+#define HIST_MAX_BLOCKS 32
 /* Fewest rows for an open node to keep its histogram (subtract mode). */
 #define SUBTRACT_MIN_ROWS 4096
 /* Most bins one histogram pass of find_split_direct fills (scratch size). */
@@ -1296,19 +1296,26 @@ struct mp_tree *mp_tree_grow(const struct mp_grow *g, uint32_t *rows, size_t n,
 		memset(where, 0, sizeof(*where));
 
 	root = gnode_new(&gr, tree_add(gr.t), 0, 0, n);
-	for (i = 0; i < n; i++) {
-		const float *s = g->stat + (size_t)rows[i] * (size_t)gr.stride;
-		for (k = 0; k < gr.stride; k++)
-			root->tot[k] += s[k];
+	if (g->subtract && n >= 2 && gr.n_allowed > 0) {
+		/* the root's histogram (built in parallel) also gives its totals:
+		 * every row sits in exactly one bin of any feature */
+		size_t j0 = (size_t)gr.allowed[0], bin;
+		root->hist = hist_get(&gr);
+		build_hists(&gr, &root, 1);
+		for (bin = 0; bin < (size_t)gr.b->n_bins[j0]; bin++)
+			for (k = 0; k < gr.stride; k++)
+				root->tot[k] += root->hist[(gr.off[j0] + bin) * (size_t)gr.stride + (size_t)k];
+	} else {
+		for (i = 0; i < n; i++) {
+			const float *s = g->stat + (size_t)rows[i] * (size_t)gr.stride;
+			for (k = 0; k < gr.stride; k++)
+				root->tot[k] += s[k];
+		}
 	}
 	set_value(&gr, root->id, root->tot);
 	where_set(where, &where_cap, root->id, 0, n);
 	if (splittable(&gr, root) && gr.n_allowed > 0) {
 		struct find_job fj = { &gr, &root };
-		if (g->subtract) {
-			root->hist = hist_get(&gr);
-			build_hists(&gr, &root, 1);
-		}
 		find_task(&fj, 0, 0);
 	}
 	if (root->best.gain > 0)
