@@ -413,13 +413,11 @@ void mp_node_rows_free(struct mp_node_rows *r)
  * boundaries (and the order partial sums are added in) depend on the node
  * alone, never on the thread count. */
 #define PART_BLOCK 16384
-/* How far ahead a histogram pass prefetches a row's codes and stats:
- * about one memory latency's worth of rows. */
-#ifndef PREFETCH_ROWS
-#define PREFETCH_ROWS 16
-#endif
 #define HIST_BLOCK 16384
 #define HIST_MAX_BLOCKS 32
+/* How far ahead a histogram pass prefetches a row's codes and stats:
+ * about one memory latency's worth of rows. */
+#define PREFETCH_ROWS 16
 /* Fewest rows for an open node to keep its histogram (subtract mode). */
 #define SUBTRACT_MIN_ROWS 4096
 /* Most bins one histogram pass of find_split_direct fills (scratch size). */
@@ -557,10 +555,12 @@ static inline void consider(const struct grower *gr, struct gnode *nd, double pa
 {
 	const struct mp_grow *g = gr->g;
 	const double *tot = nd->tot;
-	double lw = acc[0], rw = tot[0] - acc[0], sl = 0, sr = 0, gain;
+	double lw = acc[0], rw = tot[0] - acc[0], sl = 0, sr = 0, gain, least = 1e-12 * tot[0];
 	int k;
 
-	if (!(lw >= g->min_child_weight && rw >= g->min_child_weight && lw > 0 && rw > 0))
+	/* besides the minimum, each side must hold a real share of the node:
+	 * a bin left at ~1e-17 by parent - child subtraction is empty */
+	if (!(lw >= g->min_child_weight && rw >= g->min_child_weight && lw > least && rw > least))
 		return;
 	for (k = 1; k < gr->stride; k++) {
 		double r = tot[k] - acc[k];
