@@ -395,6 +395,28 @@ static void gb_check_sane(struct mp_dataset *d)
 	mp_model_free(m);
 }
 
+TEST(gradient_boosting_empty_rounds)
+{
+	/* subsample 0.01 of 30 rows: most rounds grow on no row at all and
+	 * add a zero leaf; nothing may break or turn NaN */
+	struct mp_dataset *d = gb_random(MP_BINARY, 30, 4, 1);
+	const char *set[] = { "rounds=40", "subsample=0.01", "early_stopping_rounds=0", NULL };
+	struct mp_error err = { 0 };
+	struct mp_model *m = gb_train_with(d, 2, set, NULL, &err);
+	double *p;
+	size_t i;
+
+	CHECK(m != NULL);
+	if (m) {
+		p = gb_predict_all(m, d);
+		for (i = 0; i < d->n_rows; i++)
+			CHECK(isfinite(p[i]) && p[i] > 0 && p[i] < 1);
+		free(p);
+	}
+	mp_model_free(m);
+	mp_dataset_free(d);
+}
+
 TEST(gradient_boosting_robustness)
 {
 	enum mp_task tasks[] = { MP_BINARY, MP_CATEGORICAL, MP_REGRESSION };
