@@ -173,6 +173,7 @@ static int prep_one(struct mp_prep_options *o, const char *id_opt, const char *n
 		o->test_input = mp_fetch_public_name(o->test_input);
 	id = id_opt ? xstrdup(id_opt) : default_id(o->out_dir);
 	name = name_opt ? xstrdup(name_opt) : default_name(o->input);
+	mp_stage_event(store, id, "prep", "started", NULL);
 	if (mp_mkdirs(o->out_dir, &err) || mp_prep_run(o, &res, &err)) {
 		struct record_arg a = { o, &res, id, name, err.msg, mp_now() - t0 };
 		struct mp_error err2;
@@ -184,6 +185,7 @@ static int prep_one(struct mp_prep_options *o, const char *id_opt, const char *n
 		    (mp_status_update(store, o->out_dir, 1, record, &a, &err2) ||
 		     mp_stage_push(store, o->out_dir, line, &err2)))
 			fprintf(stderr, "mlprep: %s\n", err2.msg);
+		mp_stage_event(store, id, "prep", "failed", err.msg);
 		mp_pipe_emit("prep", o->out_dir, id, 0, mp_now() - t0, err.msg, mp_stage_carry(line, NULL));
 	} else {
 		struct record_arg a = { o, &res, id, name, NULL, mp_now() - t0 };
@@ -204,6 +206,7 @@ static int prep_one(struct mp_prep_options *o, const char *id_opt, const char *n
 				fprintf(stderr, "mlprep: %s: %s model, %zu rows (%zu train, %zu test), %zu of %zu columns used\n",
 					o->out_dir, mp_task_name(res.task), res.rows, res.train_rows,
 					res.test_rows, res.n_features, res.n_columns);
+			mp_stage_event(store, id, "prep", "prepared", NULL);
 			mp_pipe_emit("prep", o->out_dir, id, 1, mp_now() - t0, NULL, mp_stage_carry(line, extra));
 		}
 	}

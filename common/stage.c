@@ -56,20 +56,26 @@ void mp_stage_mark_failed(struct mp_stage *st, const char *dir, const char *erro
 		fprintf(stderr, "%s: cannot record the failure in '%s': %s\n", st->prog, dir, err.msg);
 }
 
-static void publish(struct mp_stage *st, const char *id, const char *status, const char *error)
+void mp_stage_event(struct mp_store *store, const char *id, const char *stage, const char *status,
+		    const char *error)
 {
 	cJSON *ev;
 
-	if (!mp_store_has_redis(st->store))
+	if (!mp_store_has_redis(store))
 		return;
 	ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "model_id", id ? id : "");
-	cJSON_AddStringToObject(ev, "stage", st->name);
+	cJSON_AddStringToObject(ev, "stage", stage);
 	cJSON_AddStringToObject(ev, "status", status);
 	if (error)
 		cJSON_AddStringToObject(ev, "error", error);
-	mp_status_event(st->store, ev);
+	mp_status_event(store, ev);
 	cJSON_Delete(ev);
+}
+
+static void publish(struct mp_stage *st, const char *id, const char *status, const char *error)
+{
+	mp_stage_event(st->store, id, st->name, status, error);
 }
 
 /* ---- Redis, the work queue and the remote store around each model ---- */

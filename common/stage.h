@@ -59,6 +59,9 @@ struct mp_lease *mp_stage_hold(const char *prog, struct mp_store *store, const c
 /* Copies the pipe line's "job" member into out (created when NULL), so
  * the next stage holds the lease in turn. */
 cJSON *mp_stage_carry(const cJSON *line, cJSON *out);
+/* Publishes {"model_id","stage","status"[,"error"]} when Redis is configured. */
+void mp_stage_event(struct mp_store *store, const char *id, const char *stage, const char *status,
+		    const char *error);
 /* At exit: when Redis missed updates or events, says so on stderr with
  * the `mlstatus sync` to run, and turns 0 or 1 into MP_EX_UNAVAILABLE. */
 int mp_stage_store_finish(const char *prog, struct mp_store *store, int status);

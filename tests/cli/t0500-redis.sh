@@ -81,7 +81,8 @@ test_expect_success 'progress and stage events are published on <env>_ml_progres
 	# one JSON object per line, the original names beside ours
 	jq -e -s "length > 8 and all(.model_id == \"bc\" and ._id == \"bc\" and .env == \"development\" and (.time | length) == 20)" events >/dev/null &&
 	jq -e -s "any(.stage == \"train\" and .algorithm == \"decision_tree\" and .provider == \"decision_tree\" and .progress == 100 and .status == \"trained\")" events >/dev/null &&
-	for s in train batch analyze score; do
+	jq -e -s "any(.stage == \"prep\" and .status == \"prepared\")" events >/dev/null &&
+	for s in prep train batch analyze score; do
 		jq -e -s "any(.stage == \"$s\" and .status == \"started\")" events >/dev/null || exit 1
 	done &&
 	jq -e -s "any(.stage == \"batch\" and .status == \"predicted\")" events >/dev/null
