@@ -6,19 +6,30 @@
 #   start_redis                   # REDIS_PORT, REDIS_URL, REDIS_DIR
 #   start_s3                      # S3_PORT, MLPIPE_S3_ENDPOINT, AWS_* (s3rver)
 #   start_http                    # HTTP_PORT, HTTP_URL, HTTP_ROOT (tests/cli/httpd.js)
+#   track_pid PID                 # stop another server of the test at exit
 #
 # Nothing is skipped silently: when redis-server, node or s3rver is
 # missing, need_services records one failing test that names what to
 # install, and the script ends there.
 
-services_pids=""
+# Servers are recorded in a file, not a variable: tests run in subshells,
+# and a server one of them starts (restart_redis) must be stopped too.
+# $$ is the script's pid in every subshell; the file lives outside $TRASH,
+# which test_done removes before the exit trap runs.
+services_file="${TMPDIR:-/tmp}/mlpipe-services.$$"
+: >"$services_file"
+
+track_pid() {
+	echo "$1" >>"$services_file"
+}
 
 services_stop() {
-	for p in $services_pids; do
+	pids=$(cat "$services_file" 2>/dev/null)
+	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
-	for p in $services_pids; do
-		# wait only for our own children; a server that ignores TERM gets KILL
+	for p in $pids; do
+		# a server that ignores TERM for 5 s gets KILL
 		i=0
 		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
 			sleep 0.1
@@ -26,7 +37,7 @@ services_stop() {
 		done
 		kill -9 "$p" 2>/dev/null
 	done
-	services_pids=""
+	rm -f "$services_file"
 }
 trap services_stop EXIT
 trap 'services_stop; exit 130' INT TERM
@@ -109,7 +120,7 @@ start_redis() {
 			return 1
 		fi
 	done
-	services_pids="$services_pids $REDIS_PID"
+	track_pid "$REDIS_PID"
 	REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 	REDIS_ARGS="$*"
 	export REDIS_PORT REDIS_URL
@@ -136,7 +147,7 @@ restart_redis() {
 		--dir "$REDIS_DIR" --unixsocket "$REDIS_DIR/redis.sock" --unixsocketperm 700 \
 		$REDIS_ARGS >>"$REDIS_DIR/log" 2>&1 &
 	REDIS_PID=$!
-	services_pids="$services_pids $REDIS_PID"
+	track_pid "$REDIS_PID"
 	wait_for redis_cli ping
 }
 
@@ -166,7 +177,7 @@ start_s3() {
 			return 1
 		fi
 	done
-	services_pids="$services_pids $S3_PID"
+	track_pid "$S3_PID"
 	MLPIPE_S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
 	AWS_ACCESS_KEY_ID=S3RVER
 	AWS_SECRET_ACCESS_KEY=S3RVER
@@ -200,7 +211,7 @@ start_http() {
 			return 1
 		fi
 	done
-	services_pids="$services_pids $HTTP_PID"
+	track_pid "$HTTP_PID"
 	HTTP_URL="http://127.0.0.1:$HTTP_PORT"
 	export HTTP_URL HTTP_ROOT
 }

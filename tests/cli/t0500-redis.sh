@@ -176,7 +176,8 @@ test_expect_success 'a Redis password never appears in output, messages or model
 	port=$(free_port)
 	redis-server --port $port --bind 127.0.0.1 --save "" --appendonly no --requirepass "$pw" \
 		--dir "$REDIS_DIR" >redis2.log 2>&1 &
-	pid=$! &&
+	pid=$!
+	track_pid $pid
 	wait_for redis-cli -p $port -a "$pw" --no-auth-warning ping &&
 	MLPIPE_REDIS_URL="redis://:$pw@127.0.0.1:$port" mlprep "$DATA/iris.csv" -o auth >out 2>err &&
 	test "$(redis-cli -p $port -a "$pw" --no-auth-warning hget development_ml:auth status)" = prepared &&
