@@ -143,6 +143,28 @@ static void set_params(cJSON *a, const struct job *j)
 	mp_json_set(a, "params", p);
 }
 
+/* An algorithm an earlier run left pending or training, and that this run
+ * does not train, was interrupted (the process died): say so, so the model
+ * can end complete or failed instead of waiting for it forever. */
+static void mark_interrupted(cJSON *model, const struct driver *d)
+{
+	cJSON *algos = cJSON_GetObjectItemCaseSensitive(model, "algorithms"), *a;
+	size_t i;
+
+	cJSON_ArrayForEach(a, algos) {
+		const char *s = mp_json_str(a, "status");
+		if (!s || (strcmp(s, "training") && strcmp(s, "pending")))
+			continue;
+		for (i = 0; i < d->n_jobs; i++)
+			if (!strcmp(d->jobs[i].algo->name, a->string))
+				break;
+		if (i < d->n_jobs)
+			continue;
+		mp_status_set(a, "status", "failed");
+		mp_status_set(a, "error", "training was interrupted: the run that started it ended before it finished");
+	}
+}
+
 static int write_progress(cJSON *model, void *arg, struct mp_error *err)
 {
 	struct algo_update *u = arg;
@@ -183,8 +205,10 @@ static int write_progress(cJSON *model, void *arg, struct mp_error *err)
 			}
 		}
 	}
-	if (!u->job)
+	if (!u->job) {
 		mp_status_set(model, "status", "training");
+		mark_interrupted(model, u->d);
+	}
 	return 0;
 }
 

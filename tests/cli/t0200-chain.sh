@@ -151,4 +151,13 @@ test_expect_success 'mltrain --set changes the model' '
 	! cmp -s credit/models/decision_tree.json.zst shallow/models/decision_tree.json.zst
 '
 
+test_expect_success 'an algorithm a killed run left training is marked interrupted, not waited for' '
+	mlprep -q "$DATA/iris.csv" -o stale >/dev/null &&
+	mlstatus set stale --algorithm linear --status training --progress 40 &&
+	mltrain -q -a decision_tree stale | mlbatch -q | mlanalyze -q | mlscore -q | mlstatus complete >out &&
+	test "$(jq -r .status stale/model.json)" = complete &&
+	test "$(jq -r .algorithms.linear.status stale/model.json)" = failed &&
+	test_grep "training was interrupted" stale/model.json
+'
+
 test_done
