@@ -246,6 +246,64 @@ static void row_pass(void *arg, size_t b, int thread)
 	}
 }
 
+/* Interleaved tables for a scatter: consecutive rows often hit the same
+ * level (a boolean does half the time), and a single table makes each add
+ * wait for the previous one's store; four tables, row i into table i % 4,
+ * summed in a fixed order, keep the result independent of everything but
+ * the data. */
+#define SCATTER_WAYS 4
+
+/* dst[col[i] * k + m] = sum over rows i of v(i, m), for the len cells of
+ * one feature's range starting at first. v(i, m) is src[i * k + m], or
+ * with curv_mode the Hessian diagonal term of row i. */
+static void scatter_sum(const struct problem *pr, const uint32_t *col, size_t first, size_t len,
+			const double *src, int curv_mode, double *dst)
+{
+	size_t k = pr->k, i = 0, m, w;
+	double *tab = xcalloc(len * SCATTER_WAYS, sizeof(double));
+
+	if (k == 1 && !curv_mode) {
+		/* the common case, unrolled: row i + w into table w */
+		double *t0 = tab - first, *t1 = t0 + len, *t2 = t1 + len, *t3 = t2 + len;
+		for (; i + SCATTER_WAYS <= pr->n; i += SCATTER_WAYS) {
+			t0[col[i]] += src[i];
+			t1[col[i + 1]] += src[i + 1];
+			t2[col[i + 2]] += src[i + 2];
+			t3[col[i + 3]] += src[i + 3];
+		}
+	} else if (k == 1 && pr->task == MP_BINARY) {
+		double *t0 = tab - first, *t1 = t0 + len, *t2 = t1 + len, *t3 = t2 + len;
+		const double *cv = pr->curv;
+		for (; i + SCATTER_WAYS <= pr->n; i += SCATTER_WAYS) {
+			t0[col[i]] += cv[i];
+			t1[col[i + 1]] += cv[i + 1];
+			t2[col[i + 2]] += cv[i + 2];
+			t3[col[i + 3]] += cv[i + 3];
+		}
+	}
+	for (; i < pr->n; i++) {
+		double *t = tab + (i % SCATTER_WAYS) * len + ((size_t)col[i] * k - first);
+		if (!curv_mode) {
+			for (m = 0; m < k; m++)
+				t[m] += src[i * k + m];
+		} else if (pr->task == MP_BINARY) {
+			t[0] += pr->curv[i];
+		} else if (pr->task == MP_REGRESSION) {
+			t[0] += 1;
+		} else {
+			for (m = 0; m < k; m++)
+				t[m] += pr->curv[i * k + m] * (1 - pr->curv[i * k + m]);
+		}
+	}
+	for (m = 0; m < len; m++) {
+		double sum = tab[m];
+		for (w = 1; w < SCATTER_WAYS; w++)
+			sum += tab[w * len + m];
+		dst[first + m] = curv_mode ? pr->C * sum : sum;
+	}
+	free(tab);
+}
+
 /* One categorical feature: scatters rowv (and, for the gradient, the
  * Hessian diagonal) into its own range of one-hot variables. */
 static void scatter_pass(void *arg, size_t c, int thread)
@@ -253,29 +311,12 @@ static void scatter_pass(void *arg, size_t c, int thread)
 	struct problem *pr = arg;
 	const struct mp_expand *ex = pr->ex;
 	const uint32_t *col = pr->onehot + c * pr->n;
-	size_t k = pr->k, i, m, first = (size_t)ex->offset[c] * k, len = (size_t)ex->levels[c] * k;
-	double *out = pr->out + pr->n_dense, *diag = pr->diag + pr->n_dense;
+	size_t first = (size_t)ex->offset[c] * pr->k, len = (size_t)ex->levels[c] * pr->k;
 
 	(void)thread;
-	memset(out + first, 0, len * sizeof(double));
-	for (i = 0; i < pr->n; i++)
-		for (m = 0; m < k; m++)
-			out[(size_t)col[i] * k + m] += pr->rowv[i * k + m];
-	if (pr->pass != PASS_GRAD)
-		return;
-	memset(diag + first, 0, len * sizeof(double));
-	for (i = 0; i < pr->n; i++) {
-		if (pr->task == MP_BINARY) {
-			diag[col[i]] += pr->C * pr->curv[i];
-		} else if (pr->task == MP_REGRESSION) {
-			diag[col[i]] += pr->C;
-		} else {
-			for (m = 0; m < k; m++) {
-				double q = pr->curv[i * k + m];
-				diag[(size_t)col[i] * k + m] += pr->C * q * (1 - q);
-			}
-		}
-	}
+	scatter_sum(pr, col, first, len, pr->rowv, 0, pr->out + pr->n_dense);
+	if (pr->pass == PASS_GRAD)
+		scatter_sum(pr, col, first, len, NULL, 1, pr->diag + pr->n_dense);
 }
 
 /* Whether variable t carries the L2 penalty (everything but the intercepts). */

@@ -38,7 +38,7 @@
 #define CHUNK_ROWS 64       /* forward/backward chunk of a batch, at most */
 #define EVAL_ROWS 256       /* rows per forward block when predicting */
 #define BLOCK_CELLS 4096    /* parameters per gradient/Adam task, about */
-#define PARALLEL_WORK 2e5   /* multiply-adds below which a phase runs inline */
+#define PARALLEL_WORK 4e6   /* rows x parameters below which a phase runs inline */
 #define ADAM_BETA1 0.9
 #define ADAM_BETA2 0.999
 #define ADAM_EPS 1e-8

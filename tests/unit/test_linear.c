@@ -530,3 +530,46 @@ TEST(linear_load_checks_the_features)
 	mp_model_free(m);
 	mp_dataset_free(d);
 }
+
+TEST(linear_only_categories_or_no_features)
+{
+	struct mp_error err = { 0, "" };
+	struct mp_dataset *d = mp_dataset_new(MP_BINARY, 8, 1, 2), *none;
+	struct mp_model *m;
+	double *p;
+	size_t i;
+
+	/* one category that decides the label but for one row in four */
+	d->features[0].name = xstrdup("colour");
+	d->features[0].kind = MP_FEATURE_CATEGORY;
+	d->features[0].levels = 3;
+	set_classes(d);
+	for (i = 0; i < 8; i++) {
+		d->x[i] = (float)(i % 2);
+		d->y[i] = (double)((i % 2) ^ (i % 4 == 3));
+	}
+	m = train_with(d, 1, NULL, &err);
+	CHECK(m != NULL);
+	if (m) {
+		p = predict_all(m, d, 1);
+		CHECK(p[1] > p[0]);
+		free(p);
+	}
+	mp_model_free(m);
+
+	/* no features at all: the intercept alone, at the training prior's
+	 * log-odds, here 2/8 (an unregularised intercept fits it exactly) */
+	none = mp_dataset_new(MP_BINARY, 8, 0, 2);
+	set_classes(none);
+	memcpy(none->y, d->y, 8 * sizeof(double));
+	m = train_with(none, 1, tight, &err);
+	CHECK(m != NULL);
+	if (m) {
+		p = predict_all(m, none, 1);
+		CHECK_NEAR(p[0], 2.0 / 8, 1e-9);
+		free(p);
+	}
+	mp_model_free(m);
+	mp_dataset_free(d);
+	mp_dataset_free(none);
+}

@@ -245,10 +245,12 @@ TEST(neural_network_learns_non_linear_structure)
 	struct mp_error err = { 0, "" };
 	enum mp_task task;
 
+	static const char *const set[] = { "hidden=32", "learning_rate=0.01", NULL };
+
 	for (task = MP_BINARY; task <= MP_REGRESSION; task++) {
-		struct mp_dataset *d = pattern_dataset(task, 3000, 1);
+		struct mp_dataset *d = pattern_dataset(task, 2000, 1);
 		struct mp_dataset *test = pattern_dataset(task, 1000, 2);
-		struct mp_model *m = train_with(d, 2, 1, NULL, &err);
+		struct mp_model *m = train_with(d, 2, 1, set, &err);
 		double *p, v;
 		size_t i, right = 0;
 		CHECK(m != NULL);
@@ -269,7 +271,7 @@ TEST(neural_network_learns_non_linear_structure)
 			CHECK(v > 0.9);
 		}
 		/* what training reports */
-		CHECK_INT(mp_json_num(m->info, "validation_rows", 0), 300);
+		CHECK_INT(mp_json_num(m->info, "validation_rows", 0), 200);
 		CHECK(mp_json_num(m->info, "epochs", 0) >= 1);
 		CHECK(mp_json_num(m->info, "epochs", 0) <= 200);
 		CHECK(mp_json_num(m->info, "best_epoch", 0) >= 1);
@@ -311,10 +313,10 @@ TEST(neural_network_early_stopping_keeps_the_best_epoch)
 
 TEST(neural_network_same_model_whatever_the_threads)
 {
-	/* the second case is large enough (1000 levels x 128 units) for the
+	/* the second case is large enough (400 levels x 64 units) for the
 	 * batch and parameter phases to run on the pool */
 	static const char *const small[] = { "epochs=5", NULL };
-	static const char *const large[] = { "epochs=3", "hidden=128", "layers=2", NULL };
+	static const char *const large[] = { "epochs=3", "hidden=64", "layers=2", NULL };
 	enum mp_task task;
 	int big;
 
@@ -325,9 +327,9 @@ TEST(neural_network_same_model_whatever_the_threads)
 			struct mp_model *m1, *m2, *m3;
 			size_t i;
 			if (big) {
-				d->features[5].levels = 1000;
+				d->features[5].levels = 400;
 				for (i = 0; i < d->n_rows; i++)
-					d->x[5 * d->n_rows + i] = (float)(i * 37 % 1000);
+					d->x[5 * d->n_rows + i] = (float)(i * 37 % 400);
 			}
 			m1 = train_with(d, 1, 5, big ? large : small, &err);
 			m2 = train_with(d, 2, 5, big ? large : small, &err);
@@ -459,7 +461,7 @@ static struct mp_dataset *awkward_dataset(enum mp_task task, size_t n)
 
 TEST(neural_network_degenerate_inputs)
 {
-	static const char *const set[] = { "epochs=20", NULL };
+	static const char *const set[] = { "epochs=20", "hidden=16", NULL };
 	size_t sizes[] = { 1, 2, 40 };
 	enum mp_task task;
 	size_t s;
@@ -550,4 +552,46 @@ TEST(neural_network_reports_progress)
 	mp_pool_free(ctx.pool);
 	mp_params_free(&params);
 	mp_dataset_free(d);
+}
+
+TEST(neural_network_only_categories_or_no_features)
+{
+	static const char *const set[] = { "epochs=50", "validation_fraction=0", NULL };
+	struct mp_error err = { 0, "" };
+	struct mp_dataset *d = mp_dataset_new(MP_BINARY, 64, 1, 2), *none;
+	struct mp_model *m;
+	double *p;
+	size_t i;
+
+	d->features[0].name = xstrdup("colour");
+	d->features[0].kind = MP_FEATURE_CATEGORY;
+	d->features[0].levels = 3;
+	set_classes(d);
+	for (i = 0; i < 64; i++) {
+		d->x[i] = (float)(i % 2);
+		d->y[i] = (double)((i % 2) ^ (i % 4 == 3));
+	}
+	m = train_with(d, 1, 1, set, &err);
+	CHECK(m != NULL);
+	if (m) {
+		p = predict_all(m, d, 1);
+		CHECK(p[1] > p[0]);
+		free(p);
+	}
+	mp_model_free(m);
+
+	/* no features: the output bias, which starts at the prior, stays there */
+	none = mp_dataset_new(MP_BINARY, 64, 0, 2);
+	set_classes(none);
+	memcpy(none->y, d->y, 64 * sizeof(double));
+	m = train_with(none, 1, 1, set, &err);
+	CHECK(m != NULL);
+	if (m) {
+		p = predict_all(m, none, 1);
+		CHECK_NEAR(p[0], 16.0 / 64, 0.02);
+		free(p);
+	}
+	mp_model_free(m);
+	mp_dataset_free(d);
+	mp_dataset_free(none);
 }
