@@ -270,15 +270,29 @@ single_threaded_peer() { [ "$1" = linear ] || [ "$1" = decision_tree ]; }
 
 result_file() { echo "$out/runs/$1/$2/$3-j$4-r$5.json"; }  # SIZE ALGO TOOL THREADS REP
 
+# Of the attempts of one run (files RES.a1, RES.a2, ...), keeps the one other
+# processes disturbed least (the last one if it failed) as RES.
+pick_attempt() {
+	local res=$1 auc=$2 err=$3
+	jq -s --argjson auc "$auc" --arg err "$err" '
+		(if .[-1].ok then (map(select(.ok)) | min_by(.load_during)) else .[-1] end) as $r |
+		$r + {attempts: length, auc: (if $auc == null then $r.auc else $auc end),
+		      error: (if $err == "" then $r.error else $err end),
+		      ok: ($r.ok and $err == "")}' "$res".a* >"$res.tmp"
+	mv "$res.tmp" "$res"
+	rm -f "$res".a*
+}
+
 # run_mlpipe ALGO SIZE THREADS REP
 run_mlpipe() {
 	local algo=$1 n=$2 j=$3 r=$4 res work tf sets args=() s start end rc=0 auc=null err=""
-	local attempt b0 during
+	local attempt b0 during wall
 	res=$(result_file "$n" "$algo" mlpipe "$j" "$r")
 	work=$out/work/$n-$algo-mlpipe-j$j
 	tf=$out/work/time.txt
 	rm -rf "$work"
 	mkdir -p "$work/data" "$(dirname "$res")"
+	rm -f "$res".a*
 	ln "$PREP"/data/* "$work/data/"
 	cp "$PREP/model.json" "$PREP/datasource.json" "$work/"
 	sets=$(mlpipe_sets "$algo")
@@ -295,14 +309,28 @@ run_mlpipe() {
 			"${args[@]}" "$work" >/dev/null 2>"$work/stderr" </dev/null || rc=$?
 		end=$(date +%s.%N)
 		during=$(other_load "$tf" "$b0" "$(busy_jiffies)" "$start" "$end")
-		[ "$rc" = 0 ] && disturbed "$attempt" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$during" || break
+		wall=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+		[ "$rc" = 0 ] || err=$(head -c 400 "$work/stderr")
+		jq -n --arg algo "$algo" --argjson size "$n" --argjson threads "$j" --argjson rep "$r" \
+			--argjson load "$LOAD" --argjson waited "$WAITED" --argjson load_timeout "$LOAD_TIMEOUT" \
+			--argjson during "$during" --argjson wall "$wall" \
+			--argjson rss "$(rss_mb "$tf")" --argjson rc "$rc" --arg err "$err" \
+			--arg rev "$mlpipe_rev" --arg sha "$mltrain_sha" \
+			--arg sets "$sets" --slurpfile model "$work/model.json" '
+			($model[0].algorithms[$algo] // {}) as $a |
+			{tool: "mlpipe", algorithm: $algo, size: $size, threads: $threads, rep: $rep,
+			 ok: ($rc == 0 and ($a.status // "") == "trained"), error: $err,
+			 train_seconds: $a.seconds, wall_seconds: $wall, rss_mb: $rss, auc: null,
+			 epochs: ($a.info.epochs // null), info: ($a.info // null), params: ($a.params // null),
+			 set: $sets, load: $load, waited: $waited, load_timeout: ($load_timeout == 1),
+			 load_during: $during, mlpipe: $rev, mltrain_sha256: $sha}' >"$res.a$attempt"
+		[ "$rc" = 0 ] && disturbed "$attempt" "$wall" "$during" || break
 		say "disturbed: other processes used $during cores during the run; again"
 	done
 	if [ "$rc" != 0 ]; then
-		err=$(head -c 400 "$work/stderr")
 		say "mltrain failed ($rc): $err"
 	elif [ "$r" = 1 ]; then
-		# test AUC from mlpipe's own stages (the model is the same for every repetition)
+		# test AUC from mlpipe's own stages (the model is the same for every attempt)
 		if "$bindir/mlbatch" -q -j "$j" "$work" >/dev/null </dev/null &&
 			"$bindir/mlanalyze" -q "$work" >/dev/null </dev/null; then
 			auc=$(jq '.summary.auc' "$work/analysis/$algo.test.json")
@@ -310,33 +338,20 @@ run_mlpipe() {
 			err="mlbatch/mlanalyze failed"
 		fi
 	fi
-	jq -n --arg algo "$algo" --argjson size "$n" --argjson threads "$j" --argjson rep "$r" \
-		--argjson load "$LOAD" --argjson waited "$WAITED" --argjson load_timeout "$LOAD_TIMEOUT" \
-		--argjson during "$during" --argjson attempts "$attempt" \
-		--argjson wall "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
-		--argjson rss "$(rss_mb "$tf")" --argjson rc "$rc" --arg err "$err" \
-		--argjson auc "$auc" --arg rev "$mlpipe_rev" --arg sha "$mltrain_sha" \
-		--arg sets "$sets" --slurpfile model "$work/model.json" '
-		($model[0].algorithms[$algo] // {}) as $a |
-		{tool: "mlpipe", algorithm: $algo, size: $size, threads: $threads, rep: $rep,
-		 ok: ($rc == 0 and ($a.status // "") == "trained"), error: $err,
-		 train_seconds: $a.seconds, wall_seconds: $wall, rss_mb: $rss, auc: $auc,
-		 epochs: ($a.info.epochs // null), info: ($a.info // null), params: ($a.params // null),
-		 set: $sets, load: $load, waited: $waited, load_timeout: ($load_timeout == 1),
-		 load_during: $during, attempts: $attempts,
-		 mlpipe: $rev, mltrain_sha256: $sha}' >"$res"
+	pick_attempt "$res" "$auc" "$err"
 	[ "$rc" = 0 ] || return 1
 }
 
 # run_peer ALGO SIZE THREADS REP
 run_peer() {
 	local algo=$1 n=$2 j=$3 r=$4 res tf cmd json start end rc=0 auc_flag="" err=""
-	local attempt b0 during
+	local attempt b0 during wall
 	local envs=(OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$j" OPENBLAS_NUM_THREADS="$j"
 		MKL_NUM_THREADS="$j" PYTHONDONTWRITEBYTECODE=1)
 	res=$(result_file "$n" "$algo" peer "$j" "$r")
 	tf=$out/work/time.txt
 	mkdir -p "$(dirname "$res")" "$out/work"
+	rm -f "$res".a*
 	[ "$r" = 1 ] && auc_flag=--auc
 	cmd=$(peer_command "$algo" "$j")
 	attempt=0
@@ -351,26 +366,27 @@ run_peer() {
 		json=$(env "${envs[@]}" /usr/bin/time -v -o "$tf" "$PY" $cmd $auc_flag 2>"$out/work/peer.stderr" </dev/null) || rc=$?
 		end=$(date +%s.%N)
 		during=$(other_load "$tf" "$b0" "$(busy_jiffies)" "$start" "$end")
-		[ "$rc" = 0 ] && disturbed "$attempt" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$during" || break
+		wall=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')
+		if [ "$rc" != 0 ] || [ -z "$json" ]; then
+			err=$(tail -c 400 "$out/work/peer.stderr")
+			say "peer failed ($rc): $err"
+			json='{}'
+			[ "$rc" != 0 ] || rc=1
+		fi
+		jq -n --arg algo "$algo" --argjson size "$n" --argjson threads "$j" --argjson rep "$r" \
+			--argjson load "$LOAD" --argjson waited "$WAITED" --argjson load_timeout "$LOAD_TIMEOUT" \
+			--argjson during "$during" --argjson wall "$wall" \
+			--argjson rss "$(rss_mb "$tf")" --argjson rc "$rc" --arg err "$err" \
+			--arg peer "$(peer_name "$algo")" --arg cmd "$cmd" --argjson p "$json" '
+			{tool: "peer", peer: $peer, algorithm: $algo, size: $size, threads: $threads, rep: $rep,
+			 ok: ($rc == 0), error: $err, train_seconds: $p.fit_seconds, wall_seconds: $wall,
+			 rss_mb: $rss, auc: ($p.auc // null), epochs: ($p.epochs // null), info: $p,
+			 command: $cmd, load: $load, waited: $waited, load_timeout: ($load_timeout == 1),
+			 load_during: $during}' >"$res.a$attempt"
+		[ "$rc" = 0 ] && disturbed "$attempt" "$wall" "$during" || break
 		say "disturbed: other processes used $during cores during the run; again"
 	done
-	if [ "$rc" != 0 ] || [ -z "$json" ]; then
-		err=$(tail -c 400 "$out/work/peer.stderr")
-		say "peer failed ($rc): $err"
-		json='{}'
-		[ "$rc" != 0 ] || rc=1
-	fi
-	jq -n --arg algo "$algo" --argjson size "$n" --argjson threads "$j" --argjson rep "$r" \
-		--argjson load "$LOAD" --argjson waited "$WAITED" --argjson load_timeout "$LOAD_TIMEOUT" \
-		--argjson wall "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
-		--argjson rss "$(rss_mb "$tf")" --argjson rc "$rc" --arg err "$err" \
-		--argjson during "$during" --argjson attempts "$attempt" \
-		--arg peer "$(peer_name "$algo")" --arg cmd "$cmd" --argjson p "$json" '
-		{tool: "peer", peer: $peer, algorithm: $algo, size: $size, threads: $threads, rep: $rep,
-		 ok: ($rc == 0), error: $err, train_seconds: $p.fit_seconds, wall_seconds: $wall,
-		 rss_mb: $rss, auc: ($p.auc // null), epochs: ($p.epochs // null), info: $p,
-		 command: $cmd, load: $load, waited: $waited, load_timeout: ($load_timeout == 1),
-		 load_during: $during, attempts: $attempts}' >"$res"
+	pick_attempt "$res" null ""
 	[ "$rc" = 0 ] || return 1
 }
 
