@@ -738,7 +738,7 @@ static void *nn_train(const struct mp_dataset *d, const struct mp_train_ctx *ctx
 		t.act[l] = xmalloc(mp_mul_size(batch, m->width[l + 1] * sizeof(float)));
 		t.delta[l] = xmalloc(mp_mul_size(batch, m->width[l + 1] * sizeof(float)));
 	}
-	t.chunk_loss = xcalloc(batch / 1 + 1, sizeof(double));
+	t.chunk_loss = xcalloc(batch, sizeof(double)); /* at most one chunk per row */
 	make_blocks(&t);
 	t.grad = xcalloc(m->n_theta, sizeof(float));
 	t.adam_m = xcalloc(m->n_theta, sizeof(float));
@@ -764,6 +764,11 @@ static void *nn_train(const struct mp_dataset *d, const struct mp_train_ctx *ctx
 		for (s = 0; s < n_train; s += batch) {
 			size_t b = s + batch < n_train ? batch : n_train - s;
 			sum += train_batch(&t, order + s, b, ++step, lr, alpha);
+			/* within the epoch too, for big data: every 1024 steps */
+			if (ctx->progress && step % 1024 == 0)
+				ctx->progress(ctx->progress_arg,
+					      ((double)(epoch - 1) + (double)(s + b) / (double)n_train) /
+						      (double)epochs);
 		}
 		train_loss = sum / (double)n_train;
 		loss = n_val ? eval_loss(&t, perm, n_val) : train_loss;
