@@ -112,7 +112,7 @@ static int cmd_show(struct mp_store *st, int argc, char **argv)
 			fprintf(stderr, "mlstatus: %s\n", err.msg);
 			status = err.code;
 		} else if (json) {
-			char *text = cJSON_PrintUnformatted(model);
+			char *text = mp_json_print(model, 0);
 			puts(text);
 			free(text);
 		} else {
@@ -777,7 +777,7 @@ static int cmd_claim(struct mp_store *st, int argc, char **argv)
 		fprintf(stderr, "mlstatus: %s: its worker's lease ran out once too often: parked as failed\n",
 			j->valuestring);
 	cJSON_ArrayForEach(j, jobs) {
-		char *text = cJSON_PrintUnformatted(j);
+		char *text = mp_json_print(j, 0);
 		puts(text);
 		free(text);
 	}

@@ -37,9 +37,90 @@ cJSON *mp_json_load(const char *path, struct mp_error *err)
 	return j;
 }
 
+static void print_string(struct mp_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	mp_buf_addc(b, '"');
+	for (; *p; p++) {
+		switch (*p) {
+		case '"': mp_buf_adds(b, "\\\""); break;
+		case '\\': mp_buf_adds(b, "\\\\"); break;
+		case '\n': mp_buf_adds(b, "\\n"); break;
+		case '\r': mp_buf_adds(b, "\\r"); break;
+		case '\t': mp_buf_adds(b, "\\t"); break;
+		case '\b': mp_buf_adds(b, "\\b"); break;
+		case '\f': mp_buf_adds(b, "\\f"); break;
+		default:
+			if (*p < 0x20) {
+				char u[7] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0 };
+				mp_buf_adds(b, u);
+			} else {
+				mp_buf_addc(b, (char)*p);
+			}
+		}
+	}
+	mp_buf_addc(b, '"');
+}
+
+static void indent(struct mp_buf *b, int depth)
+{
+	mp_buf_addc(b, '\n');
+	while (depth-- > 0)
+		mp_buf_adds(b, "  ");
+}
+
+static void print_value(struct mp_buf *b, const cJSON *j, int pretty, int depth)
+{
+	const cJSON *c;
+	char num[32];
+
+	if (cJSON_IsNumber(j)) {
+		mp_buf_adds(b, isfinite(j->valuedouble) ? mp_fmt_double(num, j->valuedouble) : "null");
+	} else if (cJSON_IsString(j)) {
+		print_string(b, j->valuestring ? j->valuestring : "");
+	} else if (cJSON_IsTrue(j)) {
+		mp_buf_adds(b, "true");
+	} else if (cJSON_IsFalse(j)) {
+		mp_buf_adds(b, "false");
+	} else if (cJSON_IsRaw(j)) {
+		mp_buf_adds(b, j->valuestring ? j->valuestring : "null");
+	} else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
+		int object = cJSON_IsObject(j);
+		/* short arrays of scalars stay on one line even when pretty */
+		int flat = !object && cJSON_GetArraySize(j) <= 1;
+		mp_buf_addc(b, object ? '{' : '[');
+		for (c = j->child; c; c = c->next) {
+			if (c != j->child)
+				mp_buf_addc(b, ',');
+			if (pretty && !flat)
+				indent(b, depth + 1);
+			if (object) {
+				print_string(b, c->string ? c->string : "");
+				mp_buf_adds(b, pretty ? ": " : ":");
+			}
+			print_value(b, c, pretty, depth + 1);
+		}
+		if (pretty && !flat && j->child)
+			indent(b, depth);
+		mp_buf_addc(b, object ? '}' : ']');
+	} else {
+		mp_buf_adds(b, "null");
+	}
+}
+
+char *mp_json_print(const cJSON *json, int pretty)
+{
+	struct mp_buf b = MP_BUF_INIT;
+
+	print_value(&b, json, pretty, 0);
+	return b.data;
+}
+
 int mp_json_save(const char *path, const cJSON *json, int pretty, struct mp_error *err)
 {
-	char *text = pretty ? cJSON_Print(json) : cJSON_PrintUnformatted(json);
+	char *text = mp_json_print(json, pretty);
 	struct mp_outfile f;
 	int rc;
 

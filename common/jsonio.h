@@ -13,6 +13,11 @@ cJSON *mp_json_load(const char *path, struct mp_error *err);
 /* Writes atomically; pretty = indented for people (analysis, model.json),
  * else compact (model files). A final newline is always written. */
 int mp_json_save(const char *path, const cJSON *json, int pretty, struct mp_error *err);
+/* Prints JSON text (malloc'd, no final newline): numbers in the shortest
+ * form that reads back as exactly the same double (cJSON's own printer
+ * only checks that to within a relative epsilon), NaN and infinities as
+ * null; pretty = two-space indentation, else one line. */
+char *mp_json_print(const cJSON *json, int pretty);
 /* Parses one line of text. */
 cJSON *mp_json_parse(const char *text, struct mp_error *err);
 

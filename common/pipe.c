@@ -97,7 +97,7 @@ void mp_pipe_emit(const char *stage, const char *model, const char *id, int ok, 
 		}
 		cJSON_Delete(extra);
 	}
-	text = cJSON_PrintUnformatted(j);
+	text = mp_json_print(j, 0);
 	fputs(text, stdout);
 	fputc('\n', stdout);
 	fflush(stdout);
@@ -108,7 +108,7 @@ void mp_pipe_emit(const char *stage, const char *model, const char *id, int ok, 
 void mp_pipe_pass(const struct mp_pipe_item *item)
 {
 	if (item->json) {
-		char *text = cJSON_PrintUnformatted(item->json);
+		char *text = mp_json_print(item->json, 0);
 		fputs(text, stdout);
 		fputc('\n', stdout);
 		fflush(stdout);

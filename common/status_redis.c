@@ -549,7 +549,7 @@ int mp_redis_publish(struct mp_redis *r, const cJSON *event, struct mp_error *er
 	cJSON_AddStringToObject(ev, "env", r->env);
 	mp_iso_time(when);
 	cJSON_AddStringToObject(ev, "time", when);
-	text = cJSON_PrintUnformatted(ev);
+	text = mp_json_print(ev, 0);
 	argv[0] = "PUBLISH";
 	argv[1] = channel;
 	argv[2] = text;

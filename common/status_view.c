@@ -138,7 +138,7 @@ void mp_view_list(FILE *fp, const cJSON *models, const cJSON *jobs, int json)
 		const char *id = mp_json_str(rows[i], "_id");
 		cJSON *e = model_entry(rows[i], jobs, id);
 		if (json) {
-			char *text = cJSON_PrintUnformatted(e);
+			char *text = mp_json_print(e, 0);
 			fprintf(fp, "%s\n", text);
 			free(text);
 		} else {
