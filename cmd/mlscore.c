@@ -26,7 +26,7 @@ static const char usage[] =
 	"Exit status: 0 all models ok, 1 a model had failed upstream, 2 usage,\n"
 	"65 bad data, 66 missing input. See mlscore(1).\n";
 
-enum { OPT_REDIS, OPT_STORE = 256 };
+enum { OPT_REDIS = 256, OPT_STORE };
 
 static const struct option options[] = {
 	{ "redis", required_argument, NULL, OPT_REDIS },
