@@ -7,13 +7,25 @@
 
 #include "jsonio.h"
 
-static const char *main_metric(const char *type)
+/* The metrics that choose the best algorithm, in order: the main one, then a
+ * loss for when the main one is undefined on every algorithm (AUC and R^2
+ * need two classes or two distinct values in the test split). */
+struct selection_metric {
+	const char *name;
+	int higher_is_better;
+};
+
+static const struct selection_metric *selection_metrics(const char *type)
 {
+	static const struct selection_metric binary[] = { { "auc", 1 }, { "log_loss", 0 }, { NULL, 0 } };
+	static const struct selection_metric categorical[] = { { "accuracy", 1 }, { "log_loss", 0 }, { NULL, 0 } };
+	static const struct selection_metric regression[] = { { "r_squared", 1 }, { "rmse", 0 }, { NULL, 0 } };
+
 	if (type && !strcmp(type, "regression"))
-		return "r_squared";
+		return regression;
 	if (type && !strcmp(type, "categorical"))
-		return "accuracy";
-	return "auc";
+		return categorical;
+	return binary;
 }
 
 static double test_metric(const cJSON *algo, const char *metric)
@@ -23,26 +35,42 @@ static double test_metric(const cJSON *algo, const char *metric)
 	return mp_json_num(t, metric, NAN);
 }
 
+static int is_trained(const cJSON *algo)
+{
+	const char *s = mp_json_str(algo, "status");
+	return s && (!strcmp(s, "complete") || !strcmp(s, "trained"));
+}
+
 const char *mp_status_best_algorithm(const cJSON *model)
 {
-	const char *metric = main_metric(mp_json_str(model, "type"));
+	const struct selection_metric *m = selection_metrics(mp_json_str(model, "type"));
 	const cJSON *algos = cJSON_GetObjectItemCaseSensitive(model, "algorithms"), *a;
-	const char *best = NULL;
-	double best_v = -INFINITY;
+	const char *first = NULL;
 
-	cJSON_ArrayForEach(a, algos) {
-		const char *s = mp_json_str(a, "status");
-		double v = test_metric(a, metric);
-		if (!s || (strcmp(s, "complete") && strcmp(s, "trained")))
-			continue;
-		if (!isfinite(v))
-			v = -INFINITY; /* not analysed: chosen only when nothing else is */
-		if (!best || v > best_v) {
-			best = a->string;
-			best_v = v;
+	for (; m->name; m++) {
+		const char *best = NULL;
+		double best_v = -INFINITY;
+
+		cJSON_ArrayForEach(a, algos) {
+			double v;
+			if (!is_trained(a))
+				continue;
+			if (!first)
+				first = a->string;
+			v = test_metric(a, m->name);
+			if (!isfinite(v))
+				continue;
+			if (!m->higher_is_better)
+				v = -v;
+			if (!best || v > best_v) {
+				best = a->string;
+				best_v = v;
+			}
 		}
+		if (best)
+			return best;
 	}
-	return best;
+	return first; /* nothing analysed: the first trained algorithm */
 }
 
 struct complete_arg {

@@ -76,6 +76,28 @@ TEST(best_algorithm_by_test_metric)
 	cJSON_Delete(m);
 }
 
+/* A one-class test split has no AUC: the lowest test log loss decides. */
+TEST(best_algorithm_falls_back_to_the_loss)
+{
+	static const char *const st[] = { "complete", "complete", "complete" };
+	static const double loss[] = { 0.9, 0.3, 0.5 };
+	static const char *const names[] = { "decision_tree", "random_forest", "linear" };
+	cJSON *m = model_with(st, 3), *t;
+
+	for (int i = 0; i < 3; i++) {
+		t = cJSON_CreateObject();
+		cJSON_AddNullToObject(t, "auc");
+		cJSON_AddNumberToObject(t, "log_loss", loss[i]);
+		cJSON_AddItemToObject(cJSON_AddObjectToObject(mp_status_algorithm(m, names[i]), "metrics"), "test", t);
+	}
+	CHECK_STR(mp_status_best_algorithm(m), "random_forest");
+	/* one AUC is enough for AUC to decide */
+	t = cJSON_GetObjectItem(cJSON_GetObjectItem(mp_status_algorithm(m, "linear"), "metrics"), "test");
+	cJSON_ReplaceItemInObject(t, "auc", cJSON_CreateNumber(0.6));
+	CHECK_STR(mp_status_best_algorithm(m), "linear");
+	cJSON_Delete(m);
+}
+
 struct counter_job {
 	const char *dir;
 	int rounds;
