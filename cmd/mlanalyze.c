@@ -52,6 +52,8 @@ int main(int argc, char **argv)
 	const char *redis = NULL, *store_url = NULL;
 	int c, status;
 
+	mp_check_stdout_at_exit();
+
 	mp_error_clear(&err);
 	while ((c = getopt_long(argc, argv, "qhV", options, NULL)) != -1) {
 		switch (c) {

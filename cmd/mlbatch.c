@@ -104,6 +104,8 @@ int main(int argc, char **argv)
 	char *endp;
 	int c, status;
 
+	mp_check_stdout_at_exit();
+
 	mp_error_clear(&err);
 	while ((c = getopt_long(argc, argv, "i:a:o:j:qhV", options, NULL)) != -1) {
 		switch (c) {

@@ -80,14 +80,23 @@ struct record_arg {
 };
 
 /* A new prep starts the model's record afresh: earlier algorithms and
- * metrics describe other data. The history is kept. */
+ * metrics describe other data. The history is kept. A failed prep changes
+ * no output file, so over an earlier prepared model it records only the
+ * failure: the rest still describes the files that are there. */
 static int record(cJSON *model, void *arg, struct mp_error *err)
 {
 	struct record_arg *a = arg;
-	cJSON *history = cJSON_DetachItemFromObjectCaseSensitive(model, "history"), *input;
-	cJSON *e;
+	cJSON *history, *input, *e;
 
 	(void)err;
+	if (a->error && mp_json_str(model, "type")) {
+		mp_status_set(model, "status", "failed");
+		mp_status_set(model, "stage", "prep");
+		mp_status_set(model, "error", a->error);
+		mp_status_history(model, "prep", 0, a->seconds, a->error);
+		return 0;
+	}
+	history = cJSON_DetachItemFromObjectCaseSensitive(model, "history");
 	while ((e = model->child) != NULL)
 		cJSON_Delete(cJSON_DetachItemViaPointer(model, e));
 	cJSON_AddStringToObject(model, "format", MP_STATUS_FORMAT);
@@ -179,11 +188,13 @@ static int prep_one(struct mp_prep_options *o, const char *id_opt, const char *n
 		struct mp_error err2;
 		fprintf(stderr, "mlprep: %s\n", err.msg);
 		status = err.code ? err.code : MP_EX_SOFTWARE;
-		/* record the failure where the model would have been */
+		/* record the failure where the model would have been; when the
+		 * directory could not be written to, that was the one error */
 		mp_error_clear(&err2);
 		if (mp_file_exists(o->out_dir) &&
 		    (mp_status_update(store, o->out_dir, 1, record, &a, &err2) ||
-		     mp_stage_push(store, o->out_dir, line, &err2)))
+		     mp_stage_push(store, o->out_dir, line, &err2)) &&
+		    status != MP_EX_CANTCREAT)
 			fprintf(stderr, "mlprep: %s\n", err2.msg);
 		mp_stage_event(store, id, "prep", "failed", err.msg);
 		mp_pipe_emit("prep", o->out_dir, id, 0, mp_now() - t0, err.msg, mp_stage_carry(line, NULL));
@@ -231,6 +242,8 @@ static int job_options(const cJSON *line, const struct mp_prep_options *base,
 	o->out_dir = mp_json_str(line, "model");
 	if (!o->input || !o->out_dir || !*o->out_dir)
 		return mp_error_set(err, MP_EX_DATAERR, "a job line without \"input\" and \"model\" (was it claimed from the prep queue?)");
+	if ((v = mp_json_str(line, "id")) && !mp_model_id_valid(v))
+		return mp_error_set(err, MP_EX_DATAERR, "job: id '%s' is not " MP_MODEL_ID_RULE, v);
 	if ((v = mp_json_str(line, "type"))) {
 		if (mp_task_parse(v, &o->task))
 			return mp_error_set(err, MP_EX_DATAERR, "job: type '%s' is not binary, categorical or regression", v);
@@ -245,8 +258,8 @@ static int job_options(const cJSON *line, const struct mp_prep_options *base,
 			return mp_error_set(err, MP_EX_DATAERR, "job: test_fraction '%s' is not between 0 and 1", v);
 		o->split = MP_SPLIT_RANDOM;
 	}
-	if ((v = mp_json_str(line, "seed")))
-		o->seed = strtoull(v, NULL, 10);
+	if ((v = mp_json_str(line, "seed")) && mp_parse_seed(v, &o->seed))
+		return mp_error_set(err, MP_EX_DATAERR, "job: seed '%s' is not an integer from 0 to 2^53-1", v);
 	if ((v = mp_json_str(line, "include")))
 		o->n_include = mp_split_list(v, ',', &o->include);
 	if ((v = mp_json_str(line, "exclude")))
@@ -319,6 +332,8 @@ int main(int argc, char **argv)
 	char *endp;
 	int c, quiet = 0, status = 0, have_fraction = 0, jobs = 0;
 
+	mp_check_stdout_at_exit();
+
 	memset(&o, 0, sizeof(o));
 	mp_error_clear(&err);
 	o.split = MP_SPLIT_POSITION;
@@ -349,18 +364,27 @@ int main(int argc, char **argv)
 			have_fraction = 1;
 			break;
 		case OPT_SEED:
-			o.seed = strtoull(optarg, &endp, 10);
-			if (*endp || endp == optarg || optarg[0] == '-') {
-				fprintf(stderr, "mlprep: --seed: expected a non-negative integer, got '%s'\n", optarg);
+			if (mp_parse_seed(optarg, &o.seed)) {
+				fprintf(stderr, "mlprep: --seed: expected an integer from 0 to 2^53-1, got '%s'\n", optarg);
 				status = MP_EX_USAGE;
 				goto out;
 			}
 			break;
 		case OPT_INCLUDE:
+			if (!*optarg) {
+				fputs("mlprep: --include: expected a comma-separated list of column names, got ''\n", stderr);
+				status = MP_EX_USAGE;
+				goto out;
+			}
 			mp_free_list(o.include, o.n_include);
 			o.n_include = mp_split_list(optarg, ',', &o.include);
 			break;
 		case OPT_EXCLUDE:
+			if (!*optarg) {
+				fputs("mlprep: --exclude: expected a comma-separated list of column names, got ''\n", stderr);
+				status = MP_EX_USAGE;
+				goto out;
+			}
 			mp_free_list(o.exclude, o.n_exclude);
 			o.n_exclude = mp_split_list(optarg, ',', &o.exclude);
 			break;
@@ -422,6 +446,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	o.input = argv[optind];
+	if (o.test_input && !strcmp(o.input, "-") && !strcmp(o.test_input, "-")) {
+		fputs("mlprep: INPUT and --test cannot both be standard input\n", stderr);
+		status = MP_EX_USAGE;
+		goto out;
+	}
+	if (id_opt && !mp_model_id_valid(id_opt)) {
+		fprintf(stderr, "mlprep: --id: expected " MP_MODEL_ID_RULE ", got '%s'\n", id_opt);
+		status = MP_EX_USAGE;
+		goto out;
+	}
 	if (o.test_input)
 		o.split = MP_SPLIT_FILE;
 	else if (have_fraction)

@@ -6,6 +6,7 @@
 
 #include "fetch.h"
 #include "jsonio.h"
+#include "models/model.h"
 #include "pipe.h"
 #include "queue.h"
 #include "remote_store.h"
@@ -189,6 +190,10 @@ static int cmd_set(struct mp_store *st, int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		fputs("mlstatus: set: expected one MODEL_DIR\n", stderr);
+		return MP_EX_USAGE;
+	}
+	if (s.algorithm && !mp_algorithm_find(s.algorithm)) {
+		fprintf(stderr, "mlstatus: --algorithm: unknown algorithm '%s' (see mltrain --list)\n", s.algorithm);
 		return MP_EX_USAGE;
 	}
 	if (s.status && !in_set(s.status, s.algorithm ? algo_statuses : model_statuses)) {
@@ -594,6 +599,10 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 			spec.max_retries = (int)v;
 			break;
 		case O_ID:
+			if (!mp_model_id_valid(optarg)) {
+				fprintf(stderr, "mlstatus: --id: expected " MP_MODEL_ID_RULE ", got '%s'\n", optarg);
+				return MP_EX_USAGE;
+			}
 			spec.id = optarg;
 			break;
 		case O_TYPE:
@@ -614,14 +623,15 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 			}
 			spec.test_fraction = optarg;
 			break;
-		case O_SEED:
-			strtoull(optarg, &endp, 10);
-			if (*endp || endp == optarg || optarg[0] == '-') {
-				fprintf(stderr, "mlstatus: --seed: expected a non-negative integer, got '%s'\n", optarg);
+		case O_SEED: {
+			uint64_t seed;
+			if (mp_parse_seed(optarg, &seed)) {
+				fprintf(stderr, "mlstatus: --seed: expected an integer from 0 to 2^53-1, got '%s'\n", optarg);
 				return MP_EX_USAGE;
 			}
 			spec.seed = optarg;
 			break;
+		}
 		case O_INCLUDE:
 			spec.include = optarg;
 			break;
@@ -674,6 +684,13 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 	spec.model = model;
 	if (!spec.id)
 		spec.id = id = mp_stage_store_id(dir, NULL);
+	if (!mp_model_id_valid(spec.id)) {
+		fprintf(stderr, "mlstatus: enqueue: the model id '%s' (the directory's name) is not " MP_MODEL_ID_RULE "; give --id\n",
+			spec.id);
+		free(model);
+		free(id);
+		return MP_EX_USAGE;
+	}
 	if (mp_queue_enqueue(mp_store_redis(st), stage, &spec, previous, sizeof(previous), &err)) {
 		fprintf(stderr, "mlstatus: %s\n", err.msg);
 		free(model);
@@ -957,6 +974,8 @@ int main(int argc, char **argv)
 	struct mp_error err;
 	size_t i;
 	int argi = 1, status;
+
+	mp_check_stdout_at_exit();
 
 	while (argi < argc && argv[argi][0] == '-') {
 		if (!strcmp(argv[argi], "-h") || !strcmp(argv[argi], "--help")) {

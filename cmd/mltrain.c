@@ -90,6 +90,8 @@ int main(int argc, char **argv)
 	char *endp;
 	int c, status = 0, have_cfg = 0, have_in = 0;
 
+	mp_check_stdout_at_exit();
+
 	memset(&o, 0, sizeof(o));
 	mp_error_clear(&err);
 	o.seed = 1;
@@ -109,9 +111,8 @@ int main(int argc, char **argv)
 			o.sets[o.n_sets++] = xstrdup(optarg);
 			break;
 		case OPT_SEED:
-			o.seed = strtoull(optarg, &endp, 10);
-			if (*endp || endp == optarg || optarg[0] == '-') {
-				fprintf(stderr, "mltrain: --seed: expected a non-negative integer, got '%s'\n", optarg);
+			if (mp_parse_seed(optarg, &o.seed)) {
+				fprintf(stderr, "mltrain: --seed: expected an integer from 0 to 2^53-1, got '%s'\n", optarg);
 				status = MP_EX_USAGE;
 				goto out;
 			}

@@ -135,6 +135,9 @@ static int record_metrics(cJSON *model, void *arg, struct mp_error *err)
 		if (u->errors[i]) {
 			mp_status_set(a, "status", "failed");
 			mp_status_set(a, "error", u->errors[i]);
+			/* earlier metrics describe predictions that are no longer
+			 * analysed: never show them beside a failure */
+			mp_json_set(a, "metrics", cJSON_CreateNull());
 			cJSON_Delete(metrics);
 			continue;
 		}

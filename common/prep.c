@@ -276,8 +276,9 @@ static int in_list(char **list, size_t n, const char *name)
 {
 	size_t i;
 
+	/* names are unique regardless of case (see the header check) */
 	for (i = 0; i < n; i++)
-		if (!strcmp(list[i], name))
+		if (!strcasecmp(list[i], name))
 			return 1;
 	return 0;
 }
@@ -288,11 +289,11 @@ static int check_names(const struct prep *p, char **list, size_t n, const char *
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		if (!strcmp(list[i], TARGET))
+		if (!strcasecmp(list[i], TARGET))
 			return mp_error_set(err, MP_EX_USAGE, "%s: %s is the target, not a predictor",
 					    option, TARGET);
 		for (j = 0; j < p->main.n_cols; j++)
-			if (!strcmp(p->main.header[j], list[i]))
+			if (!strcasecmp(p->main.header[j], list[i]))
 				break;
 		if (j == p->main.n_cols)
 			return mp_error_set(err, MP_EX_USAGE, "%s: no column '%s' in '%s'", option,

@@ -311,3 +311,12 @@ const char *mp_status_overall(const cJSON *model, char *why, size_t why_size)
 			 "%s%zu algorithm(s) never finished", o ? "; " : "", unfinished);
 	return "failed";
 }
+
+int mp_model_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > 128 || id[0] == '.')
+		return 0;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}

@@ -63,6 +63,10 @@ void mp_status_history(cJSON *model, const char *stage, int ok, double seconds,
  * one succeeded; failed when all failed (or none ran). Returns the
  * status and, for failures, a message naming the failed algorithms. */
 const char *mp_status_overall(const cJSON *model, char *why, size_t why_size);
+/* A model id a user may give: 1-128 of [A-Za-z0-9._-], not starting with
+ * '.', so it is safe as a Redis key part and as a path under a store prefix. */
+int mp_model_id_valid(const char *id);
+#define MP_MODEL_ID_RULE "1-128 letters, digits, '.', '_' or '-', not starting with '.'"
 /* ISO 8601 UTC timestamp of now. */
 void mp_iso_time(char buf[32]);
 

@@ -313,3 +313,46 @@ void mp_free_list(char **items, size_t n)
 		free(items[i]);
 	free(items);
 }
+
+static void close_stdout(void)
+{
+	int failed = ferror(stdout), e = 0;
+
+	if (fflush(stdout) != 0) {
+		failed = 1;
+		e = errno;
+	}
+	if (fclose(stdout) != 0 && !failed) {
+		failed = 1;
+		e = errno;
+	}
+	if (!failed)
+		return;
+	if (e)
+		fprintf(stderr, "%s: write error on standard output: %s\n", program_invocation_short_name, strerror(e));
+	else
+		fprintf(stderr, "%s: write error on standard output\n", program_invocation_short_name);
+	_exit(MP_EX_IOERR);
+}
+
+void mp_check_stdout_at_exit(void)
+{
+	atexit(close_stdout);
+}
+
+int mp_parse_seed(const char *s, uint64_t *seed)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > MP_SEED_MAX)
+			return -1;
+	}
+	*seed = v;
+	return 0;
+}

@@ -78,6 +78,17 @@ char *mp_quote_for_msg(char *buf, size_t size, const char *s, size_t n);
 
 /* Monotonic seconds. */
 double mp_now(void);
+
+/* Largest seed: every seed is recorded exactly as a JSON number. */
+#define MP_SEED_MAX 9007199254740991ULL /* 2^53 - 1 */
+/* Parses a seed: decimal digits, 0 ... MP_SEED_MAX. Returns 0 or -1. */
+int mp_parse_seed(const char *s, uint64_t *seed);
+
+/* Registers an exit handler that flushes and closes standard output and,
+ * when that fails (a full disk, a closed pipe reader), says so on stderr
+ * and ends the process with MP_EX_IOERR: the next stage of a chain must
+ * never be handed a silently truncated stream. Call first thing in main. */
+void mp_check_stdout_at_exit(void);
 /* Number of online CPUs, at least 1. */
 int mp_cpu_count(void);
 /* Threads to use: opt if > 0, else $MLPIPE_THREADS, else all cores. */

@@ -122,7 +122,49 @@ test_expect_success 'a failed rerun leaves the earlier good outputs and the inpu
 	test_exit 65 mlprep nul.csv -o rerun >/dev/null 2>&1 &&
 	cmp before.zst rerun/data/train.csv.zst &&
 	test "$(jq -r .status rerun/model.json)" = failed &&
-	test "$(sha256sum iris.csv)" = "$sum"
+	test "$(sha256sum iris.csv)" = "$sum" &&
+	# model.json still describes the files that are there; only the failure is new
+	test "$(jq -r .type rerun/model.json)" = categorical &&
+	test "$(jq -r .name rerun/model.json)" = iris &&
+	test "$(jq -r .input.rows rerun/model.json)" = 150 &&
+	test_grep "NUL byte" rerun/model.json &&
+	test "$(jq -c "[.history[] | [.stage, .ok]]" rerun/model.json)" = "[[\"prep\",true],[\"prep\",false]]"
+'
+
+test_expect_success 'an output path that is a file: one line, exit 73' '
+	echo x >plainfile &&
+	test_exit 73 mlprep "$DATA/iris.csv" -o plainfile >out 2>err &&
+	test "$(wc -l <err)" = 1 &&
+	test_grep "^mlprep: cannot create directory .plainfile.: not a directory" err &&
+	test "$(cat plainfile)" = x
+'
+
+test_expect_success 'option values out of range are usage errors' '
+	test_exit 2 mlprep - --test - -o x <"$DATA/iris.csv" 2>err &&
+	test_grep "cannot both be standard input" err &&
+	test_exit 2 mlprep "$DATA/iris.csv" -o x --seed 9007199254740992 2>err &&
+	test_grep "expected an integer from 0 to 2^53-1" err &&
+	mlprep -q "$DATA/iris.csv" -o seedmax --seed 9007199254740991 --test-fraction 0.3 >/dev/null &&
+	grep -q "\"seed\": *9007199254740991\b" seedmax/datasource.json &&
+	for id in "" ../x a/b .hidden "with space"; do
+		test_exit 2 mlprep "$DATA/iris.csv" -o x --id "$id" 2>err || exit 1
+		test_grep "^mlprep: --id: expected" err || exit 1
+	done &&
+	test_exit 2 mlprep "$DATA/iris.csv" -o x --include "" 2>err &&
+	test_grep "expected a comma-separated list" err &&
+	test ! -e x
+'
+
+test_expect_success '--include and --exclude match names regardless of case' '
+	mlprep -q "$DATA/credit-g.csv" -o cased --include AGE,Duration >/dev/null &&
+	test "$(jq -r "[.columns[] | select(.included) | .name] | join(\",\")" cased/datasource.json)" = "duration,age"
+'
+
+test_expect_success 'a write error on standard output: exit 74' '
+	test_exit 74 mlprep -q "$DATA/iris.csv" -o full >/dev/full 2>err &&
+	test_grep "write error on standard output" err &&
+	test_exit 74 mlstatus show full >/dev/full 2>err &&
+	test_exit 74 mlprep --help >/dev/full 2>err
 '
 
 test_done

@@ -129,6 +129,22 @@ test_expect_success 'a stage before its input exists fails cleanly and marks the
 	test "$(jq -r .status early/model.json)" = failed
 '
 
+test_expect_success 'an algorithm whose analysis fails shows no earlier metrics' '
+	cp -r iris iris-lost &&
+	rm iris-lost/predictions/decision_tree.test.csv.zst &&
+	test_exit 65 mlanalyze iris-lost >out 2>err &&
+	test "$(jq -r .algorithms.decision_tree.status iris-lost/model.json)" = failed &&
+	test "$(jq -r .algorithms.decision_tree.metrics iris-lost/model.json)" = null &&
+	test_grep "cannot open" iris-lost/model.json
+'
+
+test_expect_success 'mlstatus set: an unknown algorithm is a usage error, nothing written' '
+	cp iris/model.json before.json &&
+	test_exit 2 mlstatus set iris --algorithm nosuch --status failed 2>err &&
+	test_grep "unknown algorithm .nosuch." err &&
+	test_cmp before.json iris/model.json
+'
+
 test_expect_success 'not a model directory: exit 66' '
 	mkdir empty &&
 	test_exit 66 mltrain empty >out 2>err &&
