@@ -47,7 +47,8 @@ static const char usage[] =
 	"\n"
 	"Default split: data rows 1-7 of every 10 train, rows 8-10 test.\n"
 	"Exit status: 0 ok, 2 usage, 65 bad data, 66 input missing, 69 service\n"
-	"unavailable, 73 cannot create output, 74 I/O error. See mlprep(1).\n";
+	"unavailable, 73 cannot create output, 74 I/O error, 75 the job is held by\n"
+	"another worker. See mlprep(1).\n";
 
 enum { OPT_TEST = 256, OPT_TEST_FRACTION, OPT_SEED, OPT_INCLUDE, OPT_EXCLUDE, OPT_ID, OPT_NAME,
        OPT_REDIS, OPT_STORE, OPT_JOBS };
@@ -164,18 +165,21 @@ static char *default_id(const char *dir)
 }
 
 /* Prepares one model: o->input into o->out_dir. line, for a job, is
- * its pipe line (its "job" member travels on). Returns the exit status. */
+ * its pipe line (its "job" member travels on) and lease its lease, ended
+ * here: a job another worker took over meanwhile is theirs to record and
+ * pass on. Returns the exit status. */
 static int prep_one(struct mp_prep_options *o, const char *id_opt, const char *name_opt,
-		    struct mp_store *store, int quiet, const cJSON *line)
+		    struct mp_store *store, int quiet, const cJSON *line, struct mp_lease *lease)
 {
 	struct mp_prep_result res;
-	struct mp_error err;
+	struct mp_error err, lost;
 	char *id, *name;
-	int status = 0;
+	int status = 0, failed;
 	double t0 = mp_now();
 
 	memset(&res, 0, sizeof(res));
 	mp_error_clear(&err);
+	mp_error_clear(&lost);
 	/* recorded and shown without credentials; still opens the real URL */
 	o->input = mp_fetch_public_name(o->input);
 	if (o->test_input)
@@ -183,7 +187,11 @@ static int prep_one(struct mp_prep_options *o, const char *id_opt, const char *n
 	id = id_opt ? xstrdup(id_opt) : default_id(o->out_dir);
 	name = name_opt ? xstrdup(name_opt) : default_name(o->input);
 	mp_stage_event(store, id, "prep", "started", NULL);
-	if (mp_mkdirs(o->out_dir, &err) || mp_prep_run(o, &res, &err)) {
+	failed = mp_mkdirs(o->out_dir, &err) || mp_prep_run(o, &res, &err);
+	if (mp_lease_end(lease, &lost)) {
+		fprintf(stderr, "mlprep: %s\n", lost.msg);
+		status = lost.code;
+	} else if (failed) {
 		struct record_arg a = { o, &res, id, name, err.msg, mp_now() - t0 };
 		struct mp_error err2;
 		fprintf(stderr, "mlprep: %s\n", err.msg);
@@ -303,16 +311,21 @@ static int prep_jobs(const struct mp_prep_options *base, struct mp_store *store,
 			continue;
 		}
 		if (job_options(item.json, base, &o, &err)) {
+			struct mp_error lost;
 			fprintf(stderr, "mlprep: %s\n", err.msg);
-			mp_pipe_emit("prep", item.model, mp_json_str(item.json, "id"), 0, 0, err.msg,
-				     mp_stage_carry(item.json, NULL));
 			one = err.code;
+			mp_error_clear(&lost);
+			if (mp_lease_end(lease, &lost)) {
+				fprintf(stderr, "mlprep: %s\n", lost.msg);
+				one = lost.code;
+			} else {
+				mp_pipe_emit("prep", item.model, mp_json_str(item.json, "id"), 0, 0, err.msg,
+					     mp_stage_carry(item.json, NULL));
+			}
 		} else {
 			one = prep_one(&o, mp_json_str(item.json, "id"), mp_json_str(item.json, "name"), store,
-				       quiet, item.json);
+				       quiet, item.json, lease);
 		}
-		if (mp_lease_end(lease))
-			fprintf(stderr, "mlprep: warning: %s: the job's lease was lost while working on it\n", item.model);
 		if (one && !status)
 			status = one;
 		mp_free_list(o.include, o.n_include);
@@ -467,7 +480,7 @@ int main(int argc, char **argv)
 		status = err.code;
 		goto out;
 	}
-	status = prep_one(&o, id_opt, name_opt, store, quiet, NULL);
+	status = prep_one(&o, id_opt, name_opt, store, quiet, NULL, NULL);
 	status = mp_stage_store_finish("mlprep", store, status);
 out:
 	mp_store_close(store);

@@ -53,7 +53,7 @@ static const char usage[] =
 	"\n"
 	"Models are directories, or pipe JSON lines read from standard input.\n"
 	"  --redis URL    also keep the status in Redis (or MLPIPE_REDIS_URL):\n"
-	"                 redis://[:password@]host:port[/db] or unix:/path[?db=N]\n"
+	"                 redis://[[user]:password@]host[:port][/db] or unix:/path[?db=N]\n"
 	"  --env ENV      key prefix (or MLPIPE_ENV; default development)\n"
 	"  --store URL    remote model store s3://bucket/prefix (or MLPIPE_STORE)\n"
 	"  -h, --help     this text\n"
@@ -61,7 +61,8 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 ok (complete: every model complete; claim: also when nothing\n"
 	"was claimable), 1 a model failed, 2 usage, 66 not a model directory, 69 Redis\n"
-	"or S3 unavailable, 75 a job is held by another worker. See mlstatus(1).\n";
+	"or S3 unavailable, 73 cannot create output, 74 I/O error, 75 a job is held\n"
+	"by another worker. See mlstatus(1).\n";
 
 static const char *const model_statuses[] = { "prepared", "training", "trained", "predicted",
 					      "analyzed", "scored", "complete", "failed", NULL };
@@ -149,6 +150,32 @@ static int do_set(cJSON *model, void *arg, struct mp_error *err)
 	return 0;
 }
 
+/* Watchers see a hand-made change as they see a stage's. */
+static void publish_set(struct mp_store *st, const char *dir, const struct set_arg *s)
+{
+	struct mp_error err;
+	cJSON *model, *ev;
+
+	if (!mp_store_has_redis(st))
+		return;
+	mp_error_clear(&err);
+	model = mp_status_read(dir, &err);
+	ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "model_id", model && mp_json_str(model, "id") ? mp_json_str(model, "id") : "");
+	cJSON_AddStringToObject(ev, "stage", "set");
+	if (s->algorithm)
+		cJSON_AddStringToObject(ev, "algorithm", s->algorithm);
+	if (s->status)
+		cJSON_AddStringToObject(ev, "status", s->status);
+	if (s->have_progress)
+		cJSON_AddNumberToObject(ev, "progress", s->progress);
+	if (s->error && *s->error)
+		cJSON_AddStringToObject(ev, "error", s->error);
+	mp_status_event(st, ev);
+	cJSON_Delete(ev);
+	cJSON_Delete(model);
+}
+
 static int cmd_set(struct mp_store *st, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -212,6 +239,7 @@ static int cmd_set(struct mp_store *st, int argc, char **argv)
 		fprintf(stderr, "mlstatus: %s\n", err.msg);
 		return err.code;
 	}
+	publish_set(st, argv[optind], &s);
 	return mp_stage_store_finish("mlstatus", st, 0);
 }
 
@@ -304,6 +332,8 @@ static int cmd_complete(struct mp_store *st, int argc, char **argv)
 				if (js && (!status || status == MP_EX_MODEL_FAILED))
 					status = js;
 			}
+			mp_stage_event(st, model ? mp_json_str(model, "id") : NULL, "complete",
+				       complete ? "complete" : "failed", complete ? NULL : (why ? why : "failed"));
 			mp_pipe_emit("complete", item.model, model ? mp_json_str(model, "id") : NULL, complete,
 				     mp_now() - t0, complete ? NULL : (why ? why : "failed"), extra);
 		}
@@ -371,22 +401,32 @@ static int need_redis(struct mp_store *st, const char *cmd)
 	return MP_EX_USAGE;
 }
 
-/* Removes queue entries of a model that completed after they were
- * enqueued (the chain finished while Redis was away). */
-static void drop_done_jobs(struct mp_store *st, const cJSON *model)
+/* When a complete model last completed (its history's time), or NULL. */
+static const char *completed_at(const cJSON *model)
 {
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(model, "history"), *e;
-	const char *last_complete = NULL, *id = mp_json_str(model, "id");
-	cJSON *list;
-	const cJSON *j;
-	struct mp_error err;
+	const char *last_complete = NULL;
 
-	if (!id || !mp_json_str(model, "status") || strcmp(mp_json_str(model, "status"), "complete"))
-		return;
+	if (!mp_json_str(model, "status") || strcmp(mp_json_str(model, "status"), "complete"))
+		return NULL;
 	cJSON_ArrayForEach(e, h)
 		if (mp_json_str(e, "stage") && !strcmp(mp_json_str(e, "stage"), "complete") &&
 		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "ok")))
 			last_complete = mp_json_str(e, "finished");
+	return last_complete;
+}
+
+/* Removes queue entries of a model that completed after they were
+ * enqueued (the chain finished while Redis was away). */
+static void drop_done_jobs(struct mp_store *st, const cJSON *model)
+{
+	const char *last_complete = completed_at(model), *id = mp_json_str(model, "id");
+	cJSON *list;
+	const cJSON *j;
+	struct mp_error err;
+
+	if (!id)
+		return;
 	mp_error_clear(&err);
 	if (!last_complete || !(list = mp_queue_list(mp_store_redis(st), &err)))
 		return;
@@ -400,6 +440,37 @@ static void drop_done_jobs(struct mp_store *st, const cJSON *model)
 				id, mp_json_str(j, "key"), last_complete);
 	}
 	cJSON_Delete(list);
+}
+
+/* A claimed job of a model (in a local directory) that completed after
+ * the job was enqueued: its chain finished while Redis was away and no
+ * one ran `mlstatus sync`. The job is removed rather than run again. */
+static int already_done(struct mp_store *st, const cJSON *line)
+{
+	const cJSON *job = cJSON_GetObjectItemCaseSensitive(line, "job");
+	const char *enqueued = mp_json_str(job, "enqueued_at"), *done;
+	const char *dir = mp_json_str(line, "model");
+	struct mp_error err;
+	cJSON *model;
+	char *path;
+	int drop = 0;
+
+	if (!enqueued || !dir || !*dir)
+		return 0;
+	path = mp_path_join(dir, "model.json");
+	mp_error_clear(&err);
+	model = mp_file_exists(path) ? mp_status_read(dir, &err) : NULL;
+	free(path);
+	/* strictly later: a job enqueued in the second the model completed
+	 * may well be a new request */
+	done = model ? completed_at(model) : NULL;
+	if (done && strcmp(enqueued, done) < 0 && mp_queue_done(mp_store_redis(st), job, 0, &err) > 0) {
+		fprintf(stderr, "mlstatus: %s: removed '%s' (the model completed at %s, after the job was enqueued)\n",
+			mp_json_str(line, "id"), mp_json_str(job, "key"), done);
+		drop = 1;
+	}
+	cJSON_Delete(model);
+	return drop;
 }
 
 static int cmd_sync(struct mp_store *st, int argc, char **argv)
@@ -571,7 +642,7 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 	struct mp_job_spec spec;
 	struct mp_error err;
 	const char *stage = "prep", *dir;
-	char *id = NULL, *model = NULL, *endp, previous[32] = "";
+	char *id = NULL, *model = NULL, *input_abs = NULL, *test_abs = NULL, *endp, previous[32] = "";
 	cJSON *extra, *ev;
 	int c, status;
 	long v;
@@ -669,6 +740,16 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 		fputs("mlstatus: enqueue: a URL with user:password@ is not stored in the queue; give workers the credentials in ~/.netrc\n", stderr);
 		return MP_EX_USAGE;
 	}
+	if ((spec.input && !strcmp(spec.input, "-")) || (spec.test && !strcmp(spec.test, "-"))) {
+		fputs("mlstatus: enqueue: a worker has no standard input to read: give a file or URL\n", stderr);
+		return MP_EX_USAGE;
+	}
+	/* a worker runs in another directory, maybe on another host: a local
+	 * input is recorded by its absolute path, as the model directory is */
+	if (spec.input && !strstr(spec.input, "://"))
+		spec.input = input_abs = absolute_dir(spec.input);
+	if (spec.test && !strstr(spec.test, "://"))
+		spec.test = test_abs = absolute_dir(spec.test);
 	mp_error_clear(&err);
 	if (mp_store_remote(st)) {
 		spec.store = mp_remote_url(mp_store_remote(st));
@@ -678,6 +759,8 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 		if (strcmp(stage, "prep") && !mp_file_exists(dir)) {
 			fprintf(stderr, "mlstatus: '%s' is not a model directory (no model.json)\n", dir);
 			free(model);
+			free(input_abs);
+			free(test_abs);
 			return MP_EX_NOINPUT;
 		}
 	}
@@ -689,12 +772,16 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 			spec.id);
 		free(model);
 		free(id);
+		free(input_abs);
+		free(test_abs);
 		return MP_EX_USAGE;
 	}
 	if (mp_queue_enqueue(mp_store_redis(st), stage, &spec, previous, sizeof(previous), &err)) {
 		fprintf(stderr, "mlstatus: %s\n", err.msg);
 		free(model);
 		free(id);
+		free(input_abs);
+		free(test_abs);
 		return err.code;
 	}
 	/* the model's hash: model.json as it is, or "queued" for a new one */
@@ -724,11 +811,16 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 	cJSON_Delete(ev);
 	extra = cJSON_CreateObject();
 	cJSON_AddStringToObject(extra, "queue", mp_queue_for_stage(stage));
-	if (previous[0])
+	if (previous[0]) {
+		fprintf(stderr, "mlstatus: warning: model id '%s' already had a %s job in the %s queue: replaced it\n",
+			spec.id, previous, mp_queue_for_stage(stage));
 		cJSON_AddStringToObject(extra, "replaced", previous);
+	}
 	mp_pipe_emit("enqueue", dir, spec.id, 1, 0, NULL, extra);
 	free(model);
 	free(id);
+	free(input_abs);
+	free(test_abs);
 	return mp_stage_store_finish("mlstatus", st, 0);
 }
 
@@ -747,6 +839,7 @@ static int cmd_claim(struct mp_store *st, int argc, char **argv)
 	char *owner, *endp;
 	cJSON *jobs, *parked;
 	const cJSON *j;
+	long printed = 0;
 	int c, status;
 
 	if ((status = need_redis(st, "claim")))
@@ -786,17 +879,33 @@ static int cmd_claim(struct mp_store *st, int argc, char **argv)
 	}
 	mp_error_clear(&err);
 	owner = mp_queue_owner_new();
-	if (mp_queue_claim(mp_store_redis(st), stage, owner, (int)lease, (int)max,
-			   mp_store_remote(st) ? mp_remote_url(mp_store_remote(st)) : NULL, &jobs, &parked,
-			   &err))
-		status = err.code;
-	cJSON_ArrayForEach(j, parked)
-		fprintf(stderr, "mlstatus: %s: its worker's lease ran out once too often: parked as failed\n",
-			j->valuestring);
-	cJSON_ArrayForEach(j, jobs) {
-		char *text = mp_json_print(j, 0);
-		puts(text);
-		free(text);
+	/* jobs already done are removed, not handed out: claim again for
+	 * their places while the queue has more */
+	for (;;) {
+		int claimed, dropped = 0;
+		if (mp_queue_claim(mp_store_redis(st), stage, owner, (int)lease, (int)(max - printed),
+				   mp_store_remote(st) ? mp_remote_url(mp_store_remote(st)) : NULL, &jobs, &parked,
+				   &err))
+			status = err.code;
+		cJSON_ArrayForEach(j, parked)
+			fprintf(stderr, "mlstatus: %s: its worker's lease ran out once too often: parked as failed\n",
+				j->valuestring);
+		claimed = cJSON_GetArraySize(jobs);
+		cJSON_ArrayForEach(j, jobs) {
+			char *text;
+			if (!mp_store_remote(st) && already_done(st, j)) {
+				dropped++;
+				continue;
+			}
+			text = mp_json_print(j, 0);
+			puts(text);
+			free(text);
+			printed++;
+		}
+		if (status || !dropped || printed >= max || claimed == 0)
+			break;
+		cJSON_Delete(jobs);
+		cJSON_Delete(parked);
 	}
 	fflush(stdout);
 	if (status)
@@ -837,8 +946,9 @@ static int cmd_renew(struct mp_store *st, int argc, char **argv)
 		if (cJSON_IsObject(job)) {
 			rc = mp_queue_renew(mp_store_redis(st), job, "mlstatus renew", holder, sizeof(holder), &err);
 			if (rc == 0) {
-				fprintf(stderr, "mlstatus: '%s' is held by %s now: dropped\n", mp_json_str(job, "key"), holder);
-				status = status ? status : MP_EX_TEMPFAIL;
+				mp_queue_not_ours(job, holder, "dropped", &err);
+				fprintf(stderr, "mlstatus: %s\n", err.msg);
+				status = status ? status : err.code;
 				mp_pipe_item_free(&item);
 				continue;
 			}

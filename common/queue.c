@@ -283,6 +283,8 @@ static cJSON *job_line(const cJSON *h, const char *queue, const char *key, const
 	cJSON_AddStringToObject(job, "owner", owner);
 	cJSON_AddNumberToObject(job, "lease", lease);
 	cJSON_AddNumberToObject(job, "errors", atoi(mp_json_str(h, "numErrors") ? mp_json_str(h, "numErrors") : "0"));
+	if (mp_json_str(h, "enqueued_at"))
+		cJSON_AddStringToObject(job, "enqueued_at", mp_json_str(h, "enqueued_at"));
 	cJSON_AddItemToObject(line, "job", job);
 	return line;
 }
@@ -386,6 +388,19 @@ int mp_queue_renew(struct mp_redis *r, const cJSON *job, const char *worker, cha
 	}
 	mp_redis_reply_free(reply);
 	return rc;
+}
+
+int mp_queue_not_ours(const cJSON *job, const char *holder, const char *what, struct mp_error *err)
+{
+	const char *key = mp_json_str(job, "key") ? mp_json_str(job, "key") : "?";
+
+	if (!strcmp(holder, "gone"))
+		return mp_error_set(err, MP_EX_NOINPUT, "job '%s' no longer exists (done or released elsewhere): %s",
+				    key, what);
+	if (!strcmp(holder, "nobody"))
+		return mp_error_set(err, MP_EX_TEMPFAIL,
+				    "job '%s' is no longer ours (its lease ran out and it was queued again): %s", key, what);
+	return mp_error_set(err, MP_EX_TEMPFAIL, "job '%s' is no longer ours (held by %s): %s", key, holder, what);
 }
 
 int mp_queue_done(struct mp_redis *r, const cJSON *job, int force, struct mp_error *err)
@@ -594,8 +609,7 @@ struct mp_lease *mp_lease_begin(struct mp_redis *r, const cJSON *job, const char
 
 	rc = mp_queue_renew(r, job, worker, holder, sizeof(holder), err);
 	if (rc == 0) {
-		mp_error_set(err, MP_EX_TEMPFAIL, "'%s' is no longer ours (held by %s): skipped",
-			     mp_json_str(job, "key") ? mp_json_str(job, "key") : "?", holder);
+		mp_queue_not_ours(job, holder, "skipped", err);
 		return NULL;
 	}
 	if (rc < 0 && err->code != MP_EX_UNAVAILABLE)
@@ -616,8 +630,9 @@ struct mp_lease *mp_lease_begin(struct mp_redis *r, const cJSON *job, const char
 	return l;
 }
 
-int mp_lease_end(struct mp_lease *l)
+int mp_lease_end(struct mp_lease *l, struct mp_error *err)
 {
+	char holder[256] = "gone";
 	int lost;
 
 	if (!l)
@@ -628,6 +643,20 @@ int mp_lease_end(struct mp_lease *l)
 	pthread_mutex_unlock(&l->lock);
 	pthread_join(l->thread, NULL);
 	lost = l->lost;
+	/* the thread renews a third of a lease apart: a process that was
+	 * stopped longer than the lease learns it only by asking */
+	if (!lost) {
+		struct mp_error rerr;
+		mp_error_clear(&rerr);
+		lost = mp_queue_renew(l->conn, l->job, l->worker, holder, sizeof(holder), &rerr) == 0;
+	} else {
+		struct mp_error rerr;
+		mp_error_clear(&rerr);
+		if (mp_queue_renew(l->conn, l->job, l->worker, holder, sizeof(holder), &rerr) < 0)
+			snprintf(holder, sizeof(holder), "another worker");
+	}
+	if (lost)
+		mp_queue_not_ours(l->job, holder, "dropped", err);
 	pthread_mutex_destroy(&l->lock);
 	pthread_cond_destroy(&l->wake);
 	mp_redis_close(l->conn);

@@ -65,6 +65,10 @@ int mp_queue_claim(struct mp_redis *r, const char *stage, const char *owner, int
  * gets the current owner or "gone"), -1 = error (err set). */
 int mp_queue_renew(struct mp_redis *r, const cJSON *job, const char *worker, char *holder,
 		   size_t holder_size, struct mp_error *err);
+/* Sets err for a renew that found the job no longer ours (holder as
+ * mp_queue_renew gave it): MP_EX_NOINPUT when the job is gone, else
+ * MP_EX_TEMPFAIL. what ends the message ("skipped", "dropped"). */
+int mp_queue_not_ours(const cJSON *job, const char *holder, const char *what, struct mp_error *err);
 /* The job's work is done: deletes it. 1 = deleted, 0 = already gone,
  * -1 = error; a job another owner holds gives MP_EX_TEMPFAIL (unless
  * force). */
@@ -91,7 +95,10 @@ char *mp_queue_owner_new(void);
 struct mp_lease;
 struct mp_lease *mp_lease_begin(struct mp_redis *r, const cJSON *job, const char *worker,
 				struct mp_error *err);
-/* Stops renewing; returns 1 when the lease was lost meanwhile. */
-int mp_lease_end(struct mp_lease *l);
+/* Stops renewing and checks the job once more: returns 1, with err set as
+ * mp_queue_not_ours does, when it is no longer ours (the lease ran out
+ * and another worker claimed it, or it was released); 0 when it still is
+ * or Redis cannot say. NULL l: 0. */
+int mp_lease_end(struct mp_lease *l, struct mp_error *err);
 
 #endif

@@ -244,6 +244,17 @@ int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, voi
 			publish(st, id, "started", NULL);
 			rc = fn(st, item.model, out, arg, &err);
 		}
+		/* a job another worker took over while this one worked (it was
+		 * stopped past its lease) is theirs to record and pass on */
+		if (mp_lease_end(lease, &err)) {
+			mp_stage_error(st, err.msg);
+			if (!status || status == MP_EX_MODEL_FAILED)
+				status = err.code;
+			cJSON_Delete(out);
+			free(id);
+			mp_pipe_item_free(&item);
+			continue;
+		}
 		if (rc) {
 			if (!err.code)
 				mp_error_set(&err, MP_EX_SOFTWARE, "failed without a message");
@@ -273,9 +284,6 @@ int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, voi
 					     mp_stage_carry(item.json, out));
 			}
 		}
-		if (mp_lease_end(lease))
-			fprintf(stderr, "%s: warning: %s: the job's lease was lost while working on it; another worker may have redone it\n",
-				st->prog, item.model);
 		free(id);
 		mp_pipe_item_free(&item);
 	}

@@ -189,8 +189,14 @@ int mp_status_update(struct mp_store *st, const char *dir, int create, mp_status
 {
 	char *path = mp_path_join(dir, "model.json");
 	cJSON *model = NULL;
-	int fd, rc = -1;
+	int fd = -1, rc = -1;
 
+	/* checked before locking too: no lock file is left in a directory
+	 * that is not a model's (or does not exist) */
+	if (!create && !mp_file_exists(path)) {
+		mp_error_set(err, MP_EX_NOINPUT, "'%s' is not a model directory (no model.json)", dir);
+		goto out;
+	}
 	fd = lock_dir(dir, err);
 	if (fd < 0)
 		goto out;

@@ -148,7 +148,13 @@ test_expect_success 'mlstatus set: an unknown algorithm is a usage error, nothin
 test_expect_success 'not a model directory: exit 66' '
 	mkdir empty &&
 	test_exit 66 mltrain empty >out 2>err &&
-	test_grep "not a model directory" err
+	test_grep "not a model directory" err &&
+	test_exit 66 mlstatus set empty --status complete 2>err &&
+	test_exit 66 mlstatus select empty 2>err &&
+	test_exit 66 mlstatus complete empty >out 2>err &&
+	test_exit 66 mlstatus set /nonexistent/m --status complete 2>err &&
+	test_grep "not a model directory" err &&
+	test ! -e empty/.lock
 '
 
 test_expect_success 'mltrain: unknown algorithm or parameter is a usage error' '

@@ -28,12 +28,28 @@ test_expect_success 'enqueue writes the job hash and the index' '
 	test "$(field development_ml:a status)" = queued
 '
 
+test_expect_success 'enqueue: a relative input is recorded by its absolute path; a replaced job is said' '
+	mkdir -p sub && cp "$DATA/iris.csv" sub/iris.csv &&
+	(cd sub && mlstatus enqueue ../models/rel --input iris.csv --test iris.csv >/dev/null) &&
+	test "$(field development_ml_preprocessing:rel input)" = "$PWD/sub/iris.csv" &&
+	test "$(field development_ml_preprocessing:rel test)" = "$PWD/sub/iris.csv" &&
+	mlstatus enqueue other/rel --input "$DATA/iris.csv" >out 2>err &&
+	test "$(jq -r .replaced out)" = queued &&
+	test_grep "warning: model id .rel. already had a queued job in the preprocessing queue: replaced it" err &&
+	test "$(field development_ml_preprocessing:rel model)" = "$PWD/other/rel" &&
+	mlstatus release --force rel >/dev/null
+'
+
 test_expect_success 'enqueue: usage errors' '
 	test_exit 2 mlstatus enqueue models/x 2>err && test_grep "needs --input" err &&
 	test_exit 2 mlstatus enqueue models/x --stage nosuch 2>err &&
 	test_exit 2 mlstatus enqueue models/x --input "http://u:pw@h/x.csv" 2>err &&
 	test_grep "netrc" err && ! grep -q "pw@" err &&
 	test_exit 66 mlstatus enqueue models/none --stage train 2>err &&
+	test_exit 2 mlstatus enqueue models/x --input - 2>err && test_grep "no standard input" err &&
+	test_exit 2 mlstatus enqueue "models/with space" --input x.csv 2>err && test_grep "give --id" err &&
+	test_exit 2 mlstatus enqueue models/x --id ../up --input x.csv 2>err &&
+	test_exit 2 mlstatus enqueue models/x --input x.csv --seed 99999999999999999999 2>err &&
 	test_exit 2 env -u MLPIPE_REDIS_URL mlstatus enqueue models/x --input y 2>err &&
 	test_grep "needs Redis" err
 '
@@ -59,13 +75,17 @@ test_expect_success 'renew extends only the owner'"'"'s lease; release removes t
 	after=$(field development_ml_preprocessing:a lease_until) &&
 	test "$after" -gt "$before" &&
 	jq -c ".job.owner = \"someone:else\"" c1 >fake &&
-	test_exit 75 mlstatus renew <fake >r2 2>err && test ! -s r2 && test_grep "is held by" err &&
+	test_exit 75 mlstatus renew <fake >r2 2>err && test ! -s r2 &&
+	test_grep "no longer ours (held by .*:[0-9]*:" err &&
 	test_exit 75 mlstatus release <fake >rel 2>err &&
 	test "$(field development_ml_preprocessing:a status)" = claimed &&
 	mlstatus release <c1 >rel &&
 	test "$(jq -r .job rel)" = removed &&
 	test "$(redis_cli exists development_ml_preprocessing:a)" = 0 &&
-	test "$(redis_cli zcard development_ml_preprocessing)" = 0
+	test "$(redis_cli zcard development_ml_preprocessing)" = 0 &&
+	# the job is gone now: its old line names that, exit 66
+	test_exit 66 mlstatus renew <c1 >r3 2>err && test ! -s r3 &&
+	test_grep "job .development_ml_preprocessing:a. no longer exists" err
 '
 
 test_expect_success 'two concurrent claimers never get the same job' '
@@ -149,6 +169,41 @@ test_expect_success 'ACCEPTANCE: kill -9 of a worker mid-training; after the lea
 	test "$(field development_ml:slow status)" = complete &&
 	test "$(redis_cli exists development_ml_train:slow)" = 0 &&
 	grep "\"result\":\"removed\"" tick.log | grep -q "\"errors\":1"
+'
+
+test_expect_success 'a worker stopped past its lease: another took the job, so it drops its line (exit 75)' '
+	mlprep -q "$DATA/credit-g.csv" -o models/paused >/dev/null &&
+	mlstatus enqueue models/paused --stage train >/dev/null &&
+	mlstatus claim --stage train --lease 2 >job &&
+	mltrain -q -j 1 -a random_forest --set random_forest.trees=20000 <job >paused.out 2>paused.err &
+	worker=$!
+	wait_for sh -c "test \"\$(jq -r .algorithms.random_forest.status models/paused/model.json)\" = training" &&
+	kill -STOP $worker &&
+	sleep 3 &&
+	mlstatus claim --stage train --lease 600 >taken && test "$(jq -r .id taken)" = paused &&
+	kill -CONT $worker &&
+	{ wait $worker; rc=$?; true; } &&
+	test "$rc" = 75 &&
+	test ! -s paused.out &&
+	test_grep "job .development_ml_train:paused. is no longer ours (held by .*): dropped" paused.err &&
+	test "$(field development_ml_train:paused owner)" = "$(jq -r .job.owner taken)" &&
+	mlstatus release <taken >/dev/null
+'
+
+test_expect_success 'a job whose chain completed while Redis was away is removed, not run again' '
+	mlstatus enqueue models/offline --input "$DATA/iris.csv" >/dev/null &&
+	sleep 1 &&
+	mlstatus claim --stage prep --lease 2 >job &&
+	{ MLPIPE_REDIS_URL=redis://127.0.0.1:1 sh -c "mlprep -q --jobs | mltrain -q -a decision_tree |
+		mlbatch -q | mlanalyze -q | mlscore -q | mlstatus complete" <job >done 2>offline.err; test $? = 69; } &&
+	test "$(jq -r .status models/offline/model.json)" = complete &&
+	test "$(field development_ml_preprocessing:offline status)" = claimed &&
+	sleep 3 &&
+	mlstatus claim --stage prep >again 2>err &&
+	test ! -s again &&
+	test_grep "offline: removed .development_ml_preprocessing:offline. (the model completed at" err &&
+	test "$(redis_cli exists development_ml_preprocessing:offline)" = 0 &&
+	test "$(jq "[.history[] | select(.stage == \"prep\")] | length" models/offline/model.json)" = 1
 '
 
 test_expect_success 'failures keep their error and count; past --max-retries the job is parked, not deleted' '
