@@ -40,7 +40,9 @@ static const char usage[] =
 	"  -V, --version           the version\n"
 	"\n"
 	"Exit status: 0 all models ok, 1 a model had failed upstream, 2 usage,\n"
-	"65 bad data, 66 missing input. See mlbatch(1).\n";
+	"65 bad data, 66 missing input,\n"
+	"69 Redis or S3 unavailable, 73 cannot create output, 74 I/O error, 75 the\n"
+	"job is held by another worker. See mlbatch(1).\n";
 
 enum { OPT_REDIS = 256, OPT_STORE, OPT_INPUT_FORMAT, OPT_EXPLAIN, OPT_TOP, OPT_FORMAT };
 

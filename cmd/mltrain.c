@@ -31,7 +31,9 @@ static const char usage[] =
 	"  -V, --version           the version\n"
 	"\n"
 	"Exit status: 0 all models trained, 1 a model had failed upstream, 2 usage,\n"
-	"65 bad data, 66 missing input, 70 internal error. See mltrain(1).\n";
+	"65 bad data, 66 missing input, 70 internal error,\n"
+	"69 Redis or S3 unavailable, 73 cannot create output, 74 I/O error, 75 the\n"
+	"job is held by another worker. See mltrain(1).\n";
 
 enum { OPT_SEED = 256, OPT_PROGRESS, OPT_LIST, OPT_REDIS, OPT_STORE };
 

@@ -128,25 +128,33 @@ static char *real_url(const char *spec)
 
 /* ---- shared HTTP helpers ---- */
 
-static long env_long(const char *name, long def, long min, long max)
+static int env_long(const char *name, long def, long min, long max, long *out, struct mp_error *err)
 {
 	const char *v = getenv(name);
 	char *end;
 	long x;
 
+	*out = def;
 	if (!v || !*v)
-		return def;
+		return 0;
 	x = strtol(v, &end, 10);
 	if (*end || end == v || x < min || x > max)
-		return def;
-	return x;
+		return mp_error_set(err, MP_EX_USAGE, "%s: expected a whole number from %ld to %ld, got '%s'", name,
+				    min, max, v);
+	*out = x;
+	return 0;
 }
 
-void mp_http_opts_init(struct mp_http_opts *o)
+int mp_http_opts_init(struct mp_http_opts *o, struct mp_error *err)
 {
-	o->stall_timeout = env_long("MLPIPE_HTTP_TIMEOUT", 30, 1, 86400);
+	long retries;
+
+	if (env_long("MLPIPE_HTTP_TIMEOUT", 30, 1, 86400, &o->stall_timeout, err) ||
+	    env_long("MLPIPE_HTTP_RETRIES", 3, 0, 100, &retries, err))
+		return -1;
 	o->connect_timeout = o->stall_timeout < 10 ? o->stall_timeout : 10;
-	o->retries = (int)env_long("MLPIPE_HTTP_RETRIES", 3, 0, 100);
+	o->retries = (int)retries;
+	return 0;
 }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -516,7 +524,8 @@ int mp_fetch_open(struct mp_source *s, const char *spec, struct mp_error *err)
 	h->url = real_url(spec);
 	s->name = mp_url_redact(h->url);
 	h->display = s->name;
-	mp_http_opts_init(&h->opts);
+	if (mp_http_opts_init(&h->opts, err))
+		goto fail;
 	if (!strncmp(h->url, "s3://", 5)) {
 		h->is_s3 = 1;
 		if (mp_s3_split(h->url, &h->bucket, &h->key, err) || mp_s3_init(&h->s3, err))

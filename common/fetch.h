@@ -43,7 +43,9 @@ struct mp_http_opts {
 	int retries;           /* attempts after the first */
 };
 
-void mp_http_opts_init(struct mp_http_opts *o);
+/* From MLPIPE_HTTP_TIMEOUT and MLPIPE_HTTP_RETRIES (defaults 30 s, 3);
+ * a value that is not a whole number in range is MP_EX_USAGE. */
+int mp_http_opts_init(struct mp_http_opts *o, struct mp_error *err);
 /* A configured easy handle (timeouts, protocols, no signals, user
  * agent); follow: follow redirects (plain HTTP inputs, not S3). */
 void *mp_http_easy(const char *url, const struct mp_http_opts *o, int follow);

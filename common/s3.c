@@ -389,7 +389,8 @@ static int request(const struct mp_s3 *s3, const char *method, const char *bucke
 	struct mp_http_opts o;
 	int attempt;
 
-	mp_http_opts_init(&o);
+	if (mp_http_opts_init(&o, err))
+		return -1;
 	for (attempt = 1;; attempt++) {
 		char *url = mp_s3_http_url(s3, bucket, key, query, NULL);
 		struct curl_slist *headers = mp_s3_headers(s3, method, bucket, key, query, payload_hash, NULL);

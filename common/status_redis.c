@@ -118,7 +118,7 @@ int mp_redis_url_parse(const char *url, struct mp_redis_url *u, struct mp_error 
 		return mp_error_set(err, MP_EX_USAGE, "Redis URL: TLS (rediss://) is not supported");
 	if (strncmp(url, "redis://", 8))
 		return mp_error_set(err, MP_EX_USAGE,
-				    "Redis URL: expected redis://[:password@]host:port[/db] or unix:/path");
+				    "Redis URL: expected redis://[[user]:password@]host[:port][/db] or unix:/path");
 	p = url + 8;
 	slash = strchr(p, '/');
 	hostport_end = slash ? slash : p + strlen(p);
@@ -159,8 +159,9 @@ int mp_redis_url_parse(const char *url, struct mp_redis_url *u, struct mp_error 
 		goto bad;
 	}
 	if (!u->host[0]) {
-		free(u->host);
-		u->host = xstrdup("127.0.0.1");
+		/* no silent default: another user's server may listen there */
+		mp_redis_url_free(u);
+		return mp_error_set(err, MP_EX_USAGE, "Redis URL: no host (expected redis://[[user]:password@]host[:port][/db])");
 	}
 	if (slash && slash[1]) {
 		char *db = xstrdup(slash + 1);
@@ -179,7 +180,7 @@ int mp_redis_url_parse(const char *url, struct mp_redis_url *u, struct mp_error 
 bad:
 	mp_redis_url_free(u);
 	return mp_error_set(err, MP_EX_USAGE,
-			    "Redis URL: expected redis://[:password@]host:port[/db] or unix:/path");
+			    "Redis URL: expected redis://[[user]:password@]host[:port][/db] or unix:/path");
 }
 
 int mp_redis_env(const char **env, struct mp_error *err)
@@ -367,8 +368,12 @@ struct redisReply *mp_redis_argv(struct mp_redis *r, int argc, const char **argv
 		reply = redisCommandArgv(r->ctx, argc, argv, lens);
 		if (reply)
 			break;
-		snprintf(msg, sizeof(msg), "lost the connection to Redis at %s: %s", r->u.where,
-			 r->ctx->errstr[0] ? r->ctx->errstr : "connection closed");
+		if (r->ctx->err == REDIS_ERR_IO && !strcmp(r->ctx->errstr, strerror(EAGAIN)))
+			snprintf(msg, sizeof(msg), "Redis at %s did not answer within %d seconds", r->u.where,
+				 COMMAND_TIMEOUT_S);
+		else
+			snprintf(msg, sizeof(msg), "lost the connection to Redis at %s: %s", r->u.where,
+				 r->ctx->errstr[0] ? r->ctx->errstr : "connection closed");
 		redisFree(r->ctx);
 		r->ctx = NULL;
 		if (!was_connected || attempt == 1) {

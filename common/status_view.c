@@ -59,6 +59,23 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+/* A hash field as JSON: Redis keeps strings; the fields that hold numbers
+ * (progress, seconds) become numbers again. */
+static void add_hash_field(cJSON *obj, const char *name, const char *value)
+{
+	char *end;
+	double v;
+
+	if (!strcmp(name, "progress") || !strcmp(name, "seconds")) {
+		v = strtod(value, &end);
+		if (*value && !*end) {
+			cJSON_AddNumberToObject(obj, name, v);
+			return;
+		}
+	}
+	cJSON_AddStringToObject(obj, name, value);
+}
+
 /* The model's entry: the hash's fields in a nested form. */
 static cJSON *model_entry(const cJSON *m, const cJSON *jobs, const char *id)
 {
@@ -77,10 +94,10 @@ static cJSON *model_entry(const cJSON *m, const cJSON *jobs, const char *id)
 				a = cJSON_CreateObject();
 				cJSON_AddItemToObject(algos, algo, a);
 			}
-			cJSON_AddStringToObject(a, dot + 1, f->valuestring);
+			add_hash_field(a, dot + 1, f->valuestring);
 			free(algo);
 		} else {
-			cJSON_AddStringToObject(e, f->string, f->valuestring);
+			add_hash_field(e, f->string, f->valuestring);
 		}
 	}
 	cJSON_AddItemToObject(e, "algorithms", algos);
@@ -143,9 +160,12 @@ void mp_view_list(FILE *fp, const cJSON *models, const cJSON *jobs, int json)
 			free(text);
 		} else {
 			const cJSON *js = cJSON_GetObjectItemCaseSensitive(e, "jobs"), *k;
-			const char *progress = mp_json_str(e, "progress");
+			double progress = mp_json_num(e, "progress", -1);
 			char pbuf[16];
-			snprintf(pbuf, sizeof(pbuf), "%s%s", progress ? progress : "-", progress ? "%" : "");
+			if (progress >= 0)
+				snprintf(pbuf, sizeof(pbuf), "%.0f%%", progress);
+			else
+				snprintf(pbuf, sizeof(pbuf), "-");
 			fprintf(fp, "%-20s %-10s %-9s %8s  ", id, or_dash(mp_json_str(e, "status")),
 				or_dash(mp_json_str(e, "stage")), pbuf);
 			if (!cJSON_GetArraySize(js))

@@ -85,7 +85,18 @@ test_expect_success 'progress and stage events are published on <env>_ml_progres
 	for s in prep train batch analyze score; do
 		jq -e -s "any(.stage == \"$s\" and .status == \"started\")" events >/dev/null || exit 1
 	done &&
-	jq -e -s "any(.stage == \"batch\" and .status == \"predicted\")" events >/dev/null
+	jq -e -s "any(.stage == \"batch\" and .status == \"predicted\")" events >/dev/null &&
+	jq -e -s "any(.stage == \"complete\" and .status == \"complete\")" events >/dev/null
+'
+
+test_expect_success 'mlstatus set publishes its change too' '
+	mlstatus watch --json --count 1 bc >setev &
+	watcher=$! &&
+	wait_for sh -c "test \"\$(redis-cli -p $REDIS_PORT pubsub numsub development_ml_progress | tail -1)\" = 1" &&
+	mlstatus set bc --algorithm decision_tree --progress 40 --status training &&
+	wait $watcher &&
+	jq -e "._id == \"bc\" and .stage == \"set\" and .algorithm == \"decision_tree\" and .status == \"training\" and .progress == 40" setev >/dev/null &&
+	mlstatus set bc --algorithm decision_tree --progress 100 --status complete
 '
 
 test_expect_success 'watch --count stops after N events; watch ID filters' '
@@ -105,7 +116,16 @@ test_expect_success 'mlstatus list shows every model of the env' '
 	test_grep "^badm  *failed" table &&
 	mlstatus list --json >lines &&
 	test "$(jq -r "select(.id == \"credit\") | .algorithms.decision_tree.status" lines)" = complete &&
+	test "$(jq -r "select(.id == \"credit\") | [.progress, .algorithms.decision_tree.progress, (.algorithms.decision_tree.seconds | type)] | @csv" lines)" = "100,100,\"number\"" &&
 	test "$(jq -r "select(.id == \"iris\") | .status" lines)" = complete
+'
+
+test_expect_success 'a Redis URL without a host is a usage error, never a default server' '
+	for url in redis:// redis://:pw@ redis:///0; do
+		test_exit 2 env MLPIPE_REDIS_URL=$url mlstatus list 2>err || exit 1
+		test_grep "Redis URL: no host" err || exit 1
+		! grep -q pw err || exit 1
+	done
 '
 
 test_expect_success 'unix: socket URLs work too' '

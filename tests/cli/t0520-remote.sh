@@ -106,6 +106,13 @@ test_expect_success 'a stalled server times out: exit 69' '
 	test_grep "timed out (no data for 2 s)" err
 '
 
+test_expect_success 'bad MLPIPE_HTTP_TIMEOUT or MLPIPE_HTTP_RETRIES: exit 2, no request made' '
+	test_exit 2 env MLPIPE_HTTP_TIMEOUT=abc mlprep "$HTTP_URL/iris.csv" -o badt 2>err &&
+	test_grep "MLPIPE_HTTP_TIMEOUT: expected a whole number from 1 to 86400, got .abc." err &&
+	test_exit 2 env MLPIPE_HTTP_RETRIES=-5 mlprep "$HTTP_URL/iris.csv" -o badr 2>err &&
+	test_grep "MLPIPE_HTTP_RETRIES: expected a whole number from 0 to 100" err
+'
+
 test_expect_success 'connection refused: exit 69; 404 and 403 over HTTP: exit 66' '
 	port=$(free_port) &&
 	test_exit 69 mlprep "http://127.0.0.1:$port/x.csv" -o refused 2>err &&
