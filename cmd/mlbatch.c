@@ -171,7 +171,11 @@ int main(int argc, char **argv)
 			return MP_EX_USAGE;
 		}
 	}
-	a.threads = mp_threads_from(a.threads);
+	a.threads = mp_threads_from(a.threads, &err);
+	if (a.threads < 0) {
+		fprintf(stderr, "mlbatch: %s\n", err.msg);
+		return MP_EX_USAGE;
+	}
 	if (co.input) {
 		if (optind != argc - 1) {
 			fputs("mlbatch: --input needs exactly one MODEL_DIR\n", stderr);

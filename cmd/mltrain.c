@@ -169,6 +169,8 @@ int main(int argc, char **argv)
 	if (mp_config_load(&cfg, &err))
 		goto fail;
 	have_cfg = 1;
+	if (mp_train_check_config(&cfg, &err))
+		goto fail;
 	if (mp_pipe_in_init(&in, argv + optind, argc - optind, &err))
 		goto fail;
 	have_in = 1;

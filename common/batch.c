@@ -112,6 +112,8 @@ static int record(cJSON *model, void *arg, struct mp_error *err)
 		if (res[i].error) {
 			mp_status_set(a, "status", "failed");
 			mp_status_set(a, "error", res[i].error);
+			/* metrics of earlier predictions must not stand beside it */
+			mp_json_set(a, "metrics", cJSON_CreateNull());
 			continue;
 		}
 		if (!cJSON_IsObject(files)) {

@@ -189,6 +189,23 @@ static void push(struct mp_stage *st, const char *dir, const cJSON *line, int *s
 	}
 }
 
+/* The error of a model mlprep failed on (status failed, no model type):
+ * a later stage has nothing to work on. NULL for any other model. */
+static char *failed_prep(const char *dir)
+{
+	struct mp_error err;
+	cJSON *model;
+	char *error = NULL;
+
+	mp_error_clear(&err);
+	model = mp_status_read(dir, &err);
+	if (model && !mp_json_str(model, "type") && mp_json_str(model, "status") &&
+	    !strcmp(mp_json_str(model, "status"), "failed"))
+		error = xstrdup(mp_json_str(model, "error") ? mp_json_str(model, "error") : "mlprep failed");
+	cJSON_Delete(model);
+	return error;
+}
+
 int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, void *arg)
 {
 	struct mp_pipe_item item;
@@ -197,7 +214,7 @@ int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, voi
 
 	for (;;) {
 		double t0;
-		char *id;
+		char *id, *prep_error;
 		cJSON *out;
 		struct mp_lease *lease;
 
@@ -233,6 +250,24 @@ int mp_stage_run(struct mp_stage *st, struct mp_pipe_in *in, mp_stage_fn fn, voi
 		else
 			id = mp_stage_model_id(item.model);
 		out = cJSON_CreateObject();
+		if (id && (prep_error = failed_prep(item.model)) != NULL) {
+			/* mlprep failed on it: nothing to work on, and its error
+			 * stays the model's; passed on as failed upstream */
+			struct mp_error lerr;
+			mp_error_clear(&lerr);
+			if (mp_lease_end(lease, &lerr))
+				mp_stage_error(st, lerr.msg);
+			else
+				mp_pipe_emit(st->name, item.model, id, 0, 0, prep_error, mp_stage_carry(item.json, NULL));
+			fprintf(stderr, "%s: %s: mlprep failed on this model: %s\n", st->prog, item.model, prep_error);
+			if (!status)
+				status = lerr.code ? lerr.code : MP_EX_MODEL_FAILED;
+			free(prep_error);
+			cJSON_Delete(out);
+			free(id);
+			mp_pipe_item_free(&item);
+			continue;
+		}
 		if (!id) {
 			/* not a model directory: nothing to record the failure in */
 			if (!err.code) {

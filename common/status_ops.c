@@ -87,6 +87,16 @@ static int do_complete(cJSON *model, void *arg, struct mp_error *err)
 	const char *best;
 
 	(void)err;
+	/* a model mlprep failed on keeps that error */
+	if (!c->upstream_error && !mp_json_str(model, "type") && mp_json_str(model, "status") &&
+	    !strcmp(mp_json_str(model, "status"), "failed") && mp_json_str(model, "error")) {
+		char *prep_error = xstrdup(mp_json_str(model, "error"));
+		mp_status_set(model, "stage", "complete");
+		mp_status_history(model, "complete", 0, 0, prep_error);
+		free(prep_error);
+		c->complete = 0;
+		return 0;
+	}
 	if (c->upstream_error) {
 		mp_status_set(model, "status", "failed");
 		mp_status_set(model, "error", c->upstream_error);

@@ -38,6 +38,7 @@ struct driver {
 	size_t n_jobs;
 	_Atomic size_t next;
 	pthread_mutex_t lock; /* serialises model.json updates from workers */
+	pthread_cond_t job_done; /* signalled under lock as each job ends */
 	int threads;
 };
 
@@ -70,6 +71,9 @@ int mp_train_check_options(const struct mp_train_options *o, struct mp_error *er
 {
 	size_t i;
 
+	if (mp_threads_from(o->threads, err) < 0)
+		return -1;
+
 	for (i = 0; i < o->n_algorithms; i++)
 		if (!mp_algorithm_find(o->algorithms[i]))
 			return mp_error_set(err, MP_EX_USAGE, "--algorithms: unknown algorithm '%s'",
@@ -99,6 +103,56 @@ int mp_train_check_options(const struct mp_train_options *o, struct mp_error *er
 		if (rc)
 			return mp_error_prefix(err, "--set");
 	}
+	return 0;
+}
+
+static int check_config_entry(const struct mp_config_entry *e, struct mp_error *err)
+{
+	char **part = NULL;
+	size_t n = mp_split_list(e->key, '.', &part), i;
+	enum mp_task task = MP_BINARY;
+	int have_task = n >= 2 && !mp_task_parse(part[0], &task), rc = -1;
+	const struct mp_algorithm *a;
+
+	if (n == 2 && have_task && !strcmp(part[1], "algorithms")) {
+		char **names = NULL;
+		size_t k = mp_split_list(e->value, ',', &names);
+		rc = 0;
+		if (k == 0)
+			rc = mp_error_set(err, MP_EX_USAGE, "%s: expected a comma-separated list of algorithms", e->key);
+		for (i = 0; i < k && !rc; i++)
+			if (!(a = mp_algorithm_find(names[i])))
+				rc = mp_error_set(err, MP_EX_USAGE, "%s: unknown algorithm '%s'", e->key, names[i]);
+			else if (!(a->tasks & MP_TASK_BIT(task)))
+				rc = mp_error_set(err, MP_EX_USAGE, "%s: %s cannot train %s models", e->key, names[i],
+						  part[0]);
+		mp_free_list(names, k);
+	} else if ((n == 2 && !have_task) || (n == 3 && have_task)) {
+		const char *algo = part[n - 2], *param = part[n - 1];
+		if (!(a = mp_algorithm_find(algo))) {
+			rc = mp_error_set(err, MP_EX_USAGE, "'%s': unknown algorithm '%s'", e->key, algo);
+		} else {
+			struct mp_params p;
+			mp_params_init(&p, a->params, a->n_params, task);
+			rc = mp_params_set(&p, algo, param, e->value, err);
+			mp_params_free(&p);
+		}
+	} else {
+		rc = mp_error_set(err, MP_EX_USAGE,
+				  "unknown setting '%s' (expected TYPE.algorithms, ALGORITHM.PARAMETER or TYPE.ALGORITHM.PARAMETER, TYPE one of binary, categorical, regression)",
+				  e->key);
+	}
+	mp_free_list(part, n);
+	return rc;
+}
+
+int mp_train_check_config(const struct mp_config *cfg, struct mp_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n; i++)
+		if (check_config_entry(&cfg->entries[i], err))
+			return mp_error_prefix(err, "'%s' line %zu", cfg->path, cfg->entries[i].line);
 	return 0;
 }
 
@@ -292,6 +346,9 @@ static void *worker(void *arg)
 		atomic_store(&d->jobs[i].state, 1);
 		train_one(d, &d->jobs[i]);
 		record(d, &d->jobs[i]);
+		pthread_mutex_lock(&d->lock);
+		pthread_cond_signal(&d->job_done);
+		pthread_mutex_unlock(&d->lock);
 	}
 	return NULL;
 }
@@ -375,9 +432,12 @@ int mp_train_model(const char *dir, const struct mp_train_options *o, cJSON *out
 	}
 	d.o = o;
 	d.dir = dir;
-	d.threads = mp_threads_from(o->threads);
+	d.threads = mp_threads_from(o->threads, err);
+	if (d.threads < 0)
+		goto out;
 	d.jobs = xcalloc(n_names, sizeof(*d.jobs));
 	pthread_mutex_init(&d.lock, NULL);
+	pthread_cond_init(&d.job_done, NULL);
 	for (i = 0; i < n_names; i++) {
 		struct job *j = &d.jobs[d.n_jobs];
 		size_t k;
@@ -422,7 +482,7 @@ int mp_train_model(const char *dir, const struct mp_train_options *o, cJSON *out
 	for (;;) {
 		size_t done = 0;
 		int pm_sum = 0;
-		struct timespec nap = { 0, 200 * 1000 * 1000 };
+		struct timespec until;
 		for (i = 0; i < d.n_jobs; i++) {
 			done += atomic_load(&d.jobs[i].state) == 2;
 			pm_sum += atomic_load(&d.jobs[i].progress_permille);
@@ -443,7 +503,19 @@ int mp_train_model(const char *dir, const struct mp_train_options *o, cJSON *out
 			last_write = mp_now();
 			last_pm_sum = pm_sum;
 		}
-		nanosleep(&nap, NULL);
+		/* the display every 0.2 s; the end of the last job at once */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 200 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&d.lock);
+		for (done = 0, i = 0; i < d.n_jobs; i++)
+			done += atomic_load(&d.jobs[i].state) == 2;
+		if (done < d.n_jobs)
+			pthread_cond_timedwait(&d.job_done, &d.lock, &until);
+		pthread_mutex_unlock(&d.lock);
 	}
 	for (i = 0; i < n_threads; i++)
 		pthread_join(tids[i], NULL);
@@ -476,8 +548,10 @@ out:
 		mp_params_free(&d.jobs[i].params);
 		cJSON_Delete(d.jobs[i].info);
 	}
-	if (d.jobs)
+	if (d.jobs) {
 		pthread_mutex_destroy(&d.lock);
+		pthread_cond_destroy(&d.job_done);
+	}
 	free(d.jobs);
 	mp_dataset_free((struct mp_dataset *)d.train);
 	if (names && names != o->algorithms)

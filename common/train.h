@@ -30,6 +30,10 @@ struct mp_train_options {
 
 /* Checks names in --algorithms and --set before any model is touched. */
 int mp_train_check_options(const struct mp_train_options *o, struct mp_error *err);
+/* Checks every line of the configuration file: TYPE.algorithms lists known
+ * algorithms, ALGORITHM.PARAMETER and TYPE.ALGORITHM.PARAMETER name known
+ * parameters with valid values. MP_EX_USAGE naming the file and line. */
+int mp_train_check_config(const struct mp_config *cfg, struct mp_error *err);
 /* Trains one model directory; adds {"algorithms": {name: status}} to out.
  * Fails only when no algorithm could be trained. */
 int mp_train_model(const char *dir, const struct mp_train_options *o, cJSON *out,

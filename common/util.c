@@ -260,7 +260,7 @@ int mp_cpu_count(void)
 	return n > 0 ? (int)n : 1;
 }
 
-int mp_threads_from(int opt)
+int mp_threads_from(int opt, struct mp_error *err)
 {
 	const char *env;
 
@@ -270,8 +270,10 @@ int mp_threads_from(int opt)
 	if (env && *env) {
 		char *end;
 		long n = strtol(env, &end, 10);
-		if (*end == '\0' && n > 0 && n <= 1024)
-			return (int)n;
+		if (*end || end == env || n < 1 || n > 1024)
+			return mp_error_set(err, MP_EX_USAGE,
+					    "MLPIPE_THREADS: expected a number from 1 to 1024, got '%s'", env);
+		return (int)n;
 	}
 	return mp_cpu_count();
 }

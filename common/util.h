@@ -91,8 +91,9 @@ int mp_parse_seed(const char *s, uint64_t *seed);
 void mp_check_stdout_at_exit(void);
 /* Number of online CPUs, at least 1. */
 int mp_cpu_count(void);
-/* Threads to use: opt if > 0, else $MLPIPE_THREADS, else all cores. */
-int mp_threads_from(int opt);
+/* Threads to use: opt if > 0, else $MLPIPE_THREADS, else all cores.
+ * -1 with MP_EX_USAGE when MLPIPE_THREADS is not a number from 1 to 1024. */
+int mp_threads_from(int opt, struct mp_error *err);
 
 /* "1,2,3" style list splitting: returns count, fills items (malloc'd). */
 size_t mp_split_list(const char *s, char sep, char ***items);

@@ -138,6 +138,30 @@ test_expect_success 'an algorithm whose analysis fails shows no earlier metrics'
 	test_grep "cannot open" iris-lost/model.json
 '
 
+test_expect_success 'an algorithm whose model file is corrupt fails alone in mlbatch, without old metrics' '
+	cp -r iris iris-corrupt &&
+	echo junk | zstd -q -f -o iris-corrupt/models/decision_tree.json.zst &&
+	mltrain -q -a linear iris-corrupt >/dev/null &&
+	mlbatch iris-corrupt >out 2>err &&
+	test_grep "decision_tree" err &&
+	test "$(jq -r .algorithms.decision_tree.status iris-corrupt/model.json)" = failed &&
+	test "$(jq -r .algorithms.decision_tree.metrics iris-corrupt/model.json)" = null &&
+	test "$(jq -r .algorithms.linear.status iris-corrupt/model.json)" = trained
+'
+
+test_expect_success 'a stage run on a model mlprep failed on keeps that error (exit 1)' '
+	printf "a,historical_result\n1,true\n2,true\n" >oneclass.csv &&
+	test_exit 65 mlprep oneclass.csv -o oneclass >/dev/null 2>&1 &&
+	jq -r .error oneclass/model.json >want &&
+	test_exit 1 mltrain oneclass >out 2>err &&
+	test "$(jq -r .ok out)" = false &&
+	test_grep "mlprep failed on this model" err &&
+	test_exit 1 mlstatus complete oneclass >out &&
+	jq -r .error oneclass/model.json >got &&
+	test_cmp want got &&
+	test_grep "single class" out
+'
+
 test_expect_success 'mlstatus set: an unknown algorithm is a usage error, nothing written' '
 	cp iris/model.json before.json &&
 	test_exit 2 mlstatus set iris --algorithm nosuch --status failed 2>err &&
@@ -164,6 +188,23 @@ test_expect_success 'mltrain: unknown algorithm or parameter is a usage error' '
 	test_grep "unknown parameter" err &&
 	test_exit 2 mltrain -a decision_tree --set decision_tree.max_depth=x credit 2>err &&
 	test_grep "expected a number" err
+'
+
+test_expect_success 'mltrain: every line of the configuration file is checked; so is MLPIPE_THREADS' '
+	for line in "foo.trees = 3" "binaryy.linear.C = 3" "binary.foo.C = 2" \
+		"regression.neural_network.hiddenn = 5" "categorical.linear.C = -5" \
+		"binary.algorithms = linear,nosuch"; do
+		printf "# defaults\nlinear.C = 2\n%s\n" "$line" >bad.conf &&
+		test_exit 2 env MLPIPE_CONF=bad.conf mltrain -a linear credit >out 2>err || exit 1
+		test_grep "^mltrain: .bad.conf. line 3: " err || exit 1
+		test ! -s out || exit 1
+	done &&
+	printf "linear.C = 2\nbinary.linear.C = 3\nregression.algorithms = linear\n" >good.conf &&
+	MLPIPE_CONF=good.conf mltrain -q -a linear credit >/dev/null &&
+	test "$(jq -r .algorithms.linear.params.C credit/model.json)" = 3 &&
+	test_exit 2 env MLPIPE_THREADS=abc mltrain -a linear credit 2>err &&
+	test_grep "MLPIPE_THREADS: expected a number from 1 to 1024, got .abc." err &&
+	test_exit 2 env MLPIPE_THREADS=0 mlbatch credit 2>err
 '
 
 test_expect_success 'mltrain --set changes the model' '
