@@ -165,7 +165,7 @@ test_expect_success 'Redis stopped mid-chain: exit 69, nothing lost, sync repair
 
 test_expect_success 'Redis killed while mltrain trains: the model still completes, sync repairs' '
 	mlprep -q "$DATA/credit-g.csv" -o during >p || exit 1
-	{ mltrain -q -j 1 -a decision_tree,random_forest --set random_forest.trees=400 <p 2>train.err; echo $? >train.rc; } >t &
+	{ mltrain -q -j 1 -a decision_tree,random_forest --set random_forest.trees=5000 <p 2>train.err; echo $? >train.rc; } >t &
 	wait_for sh -c "test \"\$(redis-cli -p $REDIS_PORT hget development_ml:during status)\" = training" &&
 	stop_redis save &&
 	wait &&
