@@ -46,9 +46,9 @@ static const char usage[] =
 	"  -V, --version           the version\n"
 	"\n"
 	"Default split: data rows 1-7 of every 10 train, rows 8-10 test.\n"
-	"Exit status: 0 ok, 2 usage, 65 bad data, 66 input missing, 69 service\n"
-	"unavailable, 73 cannot create output, 74 I/O error, 75 the job is held by\n"
-	"another worker. See mlprep(1).\n";
+	"Exit status: 0 ok, 1 (--jobs) a line failed upstream, 2 usage, 65 bad data,\n"
+	"66 input missing, 69 service unavailable, 73 cannot create output, 74 I/O\n"
+	"error, 75 the job is held by another worker. See mlprep(1).\n";
 
 enum { OPT_TEST = 256, OPT_TEST_FRACTION, OPT_SEED, OPT_INCLUDE, OPT_EXCLUDE, OPT_ID, OPT_NAME,
        OPT_REDIS, OPT_STORE, OPT_JOBS };
@@ -479,6 +479,20 @@ int main(int argc, char **argv)
 		mp_pipe_emit("prep", o.out_dir, id_opt, 0, 0, err.msg, NULL);
 		status = err.code;
 		goto out;
+	}
+	if (!id_opt && (mp_store_has_redis(store) || mp_store_remote(store))) {
+		/* the id names Redis keys and store paths: the directory's
+		 * name must be a valid one, or --id given */
+		char *id = default_id(o.out_dir);
+		int ok = mp_model_id_valid(id);
+		if (!ok)
+			fprintf(stderr, "mlprep: the model id '%s' (the directory's name) is not " MP_MODEL_ID_RULE "; give --id\n",
+				id);
+		free(id);
+		if (!ok) {
+			status = MP_EX_USAGE;
+			goto out;
+		}
 	}
 	status = prep_one(&o, id_opt, name_opt, store, quiet, NULL, NULL);
 	status = mp_stage_store_finish("mlprep", store, status);

@@ -61,8 +61,9 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 ok (complete: every model complete; claim: also when nothing\n"
 	"was claimable), 1 a model failed, 2 usage, 66 not a model directory, 69 Redis\n"
-	"or S3 unavailable, 73 cannot create output, 74 I/O error, 75 a job is held\n"
-	"by another worker. See mlstatus(1).\n";
+	"or S3 unavailable, 65 a malformed model.json, 70 internal error, 73 cannot\n"
+	"create output, 74 I/O error, 75 a job is held by another worker.\n"
+	"See mlstatus(1).\n";
 
 static const char *const model_statuses[] = { "prepared", "training", "trained", "predicted",
 					      "analyzed", "scored", "complete", "failed", NULL };
@@ -201,7 +202,7 @@ static int cmd_set(struct mp_store *st, int argc, char **argv)
 			break;
 		case 'p':
 			s.progress = strtod(optarg, &end);
-			if (*end || end == optarg || s.progress < 0 || s.progress > 100) {
+			if (*end || end == optarg || !(s.progress >= 0 && s.progress <= 100)) {
 				fprintf(stderr, "mlstatus: --progress: expected a number from 0 to 100, got '%s'\n", optarg);
 				return MP_EX_USAGE;
 			}
@@ -303,6 +304,20 @@ static int cmd_complete(struct mp_store *st, int argc, char **argv)
 			fprintf(stderr, "mlstatus: %s\n", err.msg);
 			status = err.code;
 			continue;
+		}
+		/* a job another worker took over is theirs to complete */
+		if (cJSON_IsObject(job)) {
+			struct mp_lease *lease = mp_stage_hold("mlstatus", st, item.json, &err);
+			struct mp_error lerr;
+			if (!lease && err.code) {
+				fprintf(stderr, "mlstatus: %s\n", err.msg);
+				if (!status || status == MP_EX_MODEL_FAILED)
+					status = err.code;
+				mp_pipe_item_free(&item);
+				continue;
+			}
+			mp_error_clear(&lerr);
+			mp_lease_end(lease, &lerr);
 		}
 		if (mp_stage_pull(st, item.model, item.json, model_json_only, &err) ||
 		    mp_status_complete(st, item.model, item.ok ? NULL : (item.error ? item.error : "failed upstream"),
@@ -621,6 +636,16 @@ static int has_userinfo(const char *url)
 	return memchr(a, '@', (size_t)(end - a)) != NULL;
 }
 
+/* A URL whose query carries a credential (what mlprep would redact). */
+static int carries_secret(const char *url)
+{
+	char *shown = mp_url_redact(url);
+	int secret = !has_userinfo(url) && strcmp(shown, url) != 0;
+
+	free(shown);
+	return secret;
+}
+
 static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 {
 	enum { O_STAGE = 256, O_INPUT, O_RETRIES, O_ID, O_TYPE, O_TEST, O_FRACTION, O_SEED, O_INCLUDE,
@@ -738,6 +763,10 @@ static int cmd_enqueue(struct mp_store *st, int argc, char **argv)
 	if ((spec.input && has_userinfo(spec.input)) || (spec.test && has_userinfo(spec.test))) {
 		/* a queue is shared: workers authenticate through ~/.netrc */
 		fputs("mlstatus: enqueue: a URL with user:password@ is not stored in the queue; give workers the credentials in ~/.netrc\n", stderr);
+		return MP_EX_USAGE;
+	}
+	if ((spec.input && carries_secret(spec.input)) || (spec.test && carries_secret(spec.test))) {
+		fputs("mlstatus: enqueue: a URL with a signature, token or password in its query is not stored in the queue; give workers their own credentials\n", stderr);
 		return MP_EX_USAGE;
 	}
 	if ((spec.input && !strcmp(spec.input, "-")) || (spec.test && !strcmp(spec.test, "-"))) {

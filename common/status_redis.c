@@ -497,9 +497,12 @@ cJSON *mp_redis_model_fields(const cJSON *model, const char *dir)
 		sum += cJSON_IsNumber(p) ? p->valuedouble : 0;
 		n++;
 	}
-	/* overall progress: finished models 100, else the algorithms' mean */
+	/* overall progress: finished models 100, else what mlstatus set gave,
+	 * else the algorithms' mean */
 	if (status && (!strcmp(status, "complete") || !strcmp(status, "failed")))
 		cJSON_AddStringToObject(f, "progress", "100");
+	else if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(model, "progress")))
+		add_number(f, "progress", cJSON_GetObjectItemCaseSensitive(model, "progress"));
 	else
 		cJSON_AddStringToObject(f, "progress", mp_fmt_double(buf, n ? (double)(long)(sum / n) : 0));
 	mp_iso_time(when);
@@ -574,8 +577,11 @@ int mp_redis_subscribe(struct mp_redis *r, const char *channel,
 {
 	const char *argv[2] = { "SUBSCRIBE", channel };
 	double deadline = timeout > 0 ? mp_now() + timeout : 0;
+	/* a server that takes the connection but never confirms the
+	 * subscription is as unavailable as one that refuses it */
+	double confirm_by = mp_now() + COMMAND_TIMEOUT_S;
 	struct timeval none = { 0, 0 };
-	int rc = 0;
+	int rc = 0, subscribed = 0;
 
 	pthread_mutex_lock(&r->lock);
 	if (ensure_connected(r, err)) {
@@ -599,6 +605,18 @@ int mp_redis_subscribe(struct mp_redis *r, const char *channel,
 			for (;;) {
 				struct pollfd pfd = { r->ctx->fd, POLLIN, 0 };
 				int ms = 1000, pr;
+				if (!subscribed) {
+					double left = confirm_by - mp_now();
+					if (left <= 0) {
+						mp_error_set(err, MP_EX_UNAVAILABLE,
+							     "Redis at %s did not answer within %d seconds", r->u.where,
+							     COMMAND_TIMEOUT_S);
+						rc = -1;
+						goto out;
+					}
+					if (left * 1000 < ms)
+						ms = (int)(left * 1000) + 1;
+				}
 				if (deadline) {
 					double left = deadline - mp_now();
 					if (left <= 0)
@@ -620,8 +638,10 @@ int mp_redis_subscribe(struct mp_redis *r, const char *channel,
 		if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
 		    reply->element[0]->type == REDIS_REPLY_STRING) {
 			const char *kind = reply->element[0]->str;
-			if (!strcmp(kind, "subscribe") && ready) {
-				ready(arg);
+			if (!strcmp(kind, "subscribe")) {
+				subscribed = 1;
+				if (ready)
+					ready(arg);
 			} else if (!strcmp(kind, "message") &&
 				   reply->element[2]->type == REDIS_REPLY_STRING) {
 				rc = fn(reply->element[2]->str, reply->element[2]->len, arg);

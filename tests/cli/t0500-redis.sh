@@ -120,6 +120,39 @@ test_expect_success 'mlstatus list shows every model of the env' '
 	test "$(jq -r "select(.id == \"iris\") | .status" lines)" = complete
 '
 
+test_expect_success 'with Redis, a directory name that is no valid model id needs --id' '
+	test_exit 2 mlprep -q "$DATA/iris.csv" -o "c d" 2>err &&
+	test_grep "give --id" err && test ! -e "c d" &&
+	mlprep -q "$DATA/iris.csv" -o "c d" --id c-d >/dev/null &&
+	test "$(redis_cli hget development_ml:c-d status)" = prepared
+'
+
+test_expect_success 'watch on a server that never answers: exit 69, not a silent wait' '
+	port=$(free_port) || exit 1
+	cat >silent.py <<-EOF
+	import socket, sys, time
+	s = socket.socket()
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+	s.bind(("127.0.0.1", int(sys.argv[1])))
+	s.listen(8)
+	held = []
+	end = time.time() + 30
+	s.settimeout(1)
+	while time.time() < end:
+	    try:
+	        held.append(s.accept()[0])
+	    except socket.timeout:
+	        pass
+	EOF
+	python3 silent.py $port &
+	silent=$!
+	wait_for sh -c "ss -ltn | grep -q 127.0.0.1:$port" &&
+	test_exit 69 env MLPIPE_REDIS_URL=redis://127.0.0.1:$port mlstatus watch --timeout 15 2>err
+	rc=$?
+	kill $silent 2>/dev/null; wait $silent 2>/dev/null
+	test $rc = 0 && test_grep "did not answer within 5 seconds" err
+'
+
 test_expect_success 'a Redis URL without a host is a usage error, never a default server' '
 	for url in redis:// redis://:pw@ redis:///0; do
 		test_exit 2 env MLPIPE_REDIS_URL=$url mlstatus list 2>err || exit 1

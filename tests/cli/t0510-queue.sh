@@ -47,6 +47,9 @@ test_expect_success 'enqueue: usage errors' '
 	test_grep "netrc" err && ! grep -q "pw@" err &&
 	test_exit 66 mlstatus enqueue models/none --stage train 2>err &&
 	test_exit 2 mlstatus enqueue models/x --input - 2>err && test_grep "no standard input" err &&
+	test_exit 2 mlstatus enqueue models/x --input "http://h/x.csv?token=Sekr3t" 2>err &&
+	test_grep "not stored in the queue" err && ! grep -q Sekr3t err &&
+	test "$(redis_cli exists development_ml_preprocessing:x)" = 0 &&
 	test_exit 2 mlstatus enqueue "models/with space" --input x.csv 2>err && test_grep "give --id" err &&
 	test_exit 2 mlstatus enqueue models/x --id ../up --input x.csv 2>err &&
 	test_exit 2 mlstatus enqueue models/x --input x.csv --seed 99999999999999999999 2>err &&
@@ -187,6 +190,12 @@ test_expect_success 'a worker stopped past its lease: another took the job, so i
 	test ! -s paused.out &&
 	test_grep "job .development_ml_train:paused. is no longer ours (held by .*): dropped" paused.err &&
 	test "$(field development_ml_train:paused owner)" = "$(jq -r .job.owner taken)" &&
+	# a stale line that reaches mlstatus complete leaves the model alone
+	cp models/paused/model.json before.json &&
+	jq -c ".stage = \"score\"" job >stale &&
+	test_exit 75 mlstatus complete <stale >out 2>err && test ! -s out &&
+	test_grep "no longer ours" err &&
+	test_cmp before.json models/paused/model.json &&
 	mlstatus release <taken >/dev/null
 '
 

@@ -151,6 +151,12 @@ test_expect_success 'bad settings: exit 2 with a line naming the setting, before
 	one_line bad.log && test_grep "no arguments expected" bad.log &&
 	test_exit 2 env -u MLPIPE_REDIS_URL "$CRON" 2>bad.log &&
 	one_line bad.log && test_grep "MLPIPE_REDIS_URL is not set" bad.log &&
+	test_exit 2 env MLPIPE_CRON_TRAIN_OPTS="--bogus" "$CRON" 2>bad.log &&
+	one_line bad.log && test_grep "mltrain refuses its settings (MLPIPE_CRON_TRAIN_OPTS, its configuration file or the environment): unrecognized option" bad.log &&
+	test_exit 2 env MLPIPE_CRON_TRAIN_OPTS="--set linear.C=-1" "$CRON" 2>bad.log &&
+	one_line bad.log && test_grep "linear.C.: -1 is outside" bad.log &&
+	test_exit 2 env MLPIPE_HTTP_TIMEOUT=abc "$CRON" 2>bad.log &&
+	one_line bad.log && test_grep "MLPIPE_HTTP_TIMEOUT=.abc.: expected a whole number" bad.log &&
 	# nothing was claimed; leading zeros are fine
 	test "$(field development_ml_preprocessing:idle status)" = queued &&
 	MLPIPE_CRON_LEASE=0060 MLPIPE_CRON_MAX=01 MLPIPE_CRON_STAGES="train prep" \
@@ -168,10 +174,11 @@ test_expect_success 'Redis unreachable: the tick stops at the first claim, one l
 	test "$(field development_ml_preprocessing:later status)" = queued
 '
 
-test_expect_success 'a Redis URL mlstatus refuses: the tick stops at the first claim, one line, exit 2' '
+test_expect_success 'a Redis URL the programs refuse: the tick stops before claiming, one line, exit 2' '
 	test_exit 2 env MLPIPE_REDIS_URL=foo://bar "$CRON" 2>url.log &&
 	one_line url.log &&
-	test_grep "]: claiming from the prep queue: refused as a usage error (Redis URL: expected .*); check MLPIPE_REDIS_URL and MLPIPE_ENV; stopping the tick (exit 2)$" url.log &&
+	test_grep "]: mltrain refuses its settings (.*): Redis URL: expected .*$" url.log &&
+	test "$(field development_ml_preprocessing:later status)" = queued &&
 	mlstatus release --force later >/dev/null
 '
 
