@@ -66,10 +66,11 @@ static void list_algorithms(void)
 		printf(")\n");
 		for (k = 0; k < a->n_params; k++) {
 			const struct mp_param_spec *p = &a->params[k];
-			char d0[32], d1[32], d2[32];
-			printf("  %-22s %s; default %s / %s / %s (binary / categorical / regression)\n",
-			       p->name, p->help, mp_fmt_double(d0, p->def[0]), mp_fmt_double(d1, p->def[1]),
-			       mp_fmt_double(d2, p->def[2]));
+			char d0[32], d1[32], d2[32], lo[32], hi[32];
+			printf("  %-22s %s; %s from %s to %s; default %s / %s / %s (binary / categorical / regression)\n",
+			       p->name, p->help, p->type == MP_PARAM_INT ? "an integer" : "a number",
+			       mp_fmt_double(lo, p->min), mp_fmt_double(hi, p->max), mp_fmt_double(d0, p->def[0]),
+			       mp_fmt_double(d1, p->def[1]), mp_fmt_double(d2, p->def[2]));
 		}
 	}
 }

@@ -53,8 +53,9 @@ int mp_params_set(struct mp_params *p, const char *algo, const char *name, const
 		return -1;
 	}
 	s = &p->spec[i];
+	/* decimal only: strtod would also take leading blanks and hex */
 	v = strtod(value, &end);
-	if (end == value || *end != '\0' || !isfinite(v))
+	if (end == value || *end != '\0' || !isfinite(v) || value[strspn(value, "+-0123456789.eE")] != '\0')
 		return mp_error_set(err, MP_EX_USAGE, "parameter '%s.%s': expected a number, got '%s'",
 				    algo, name, value);
 	if (s->type == MP_PARAM_INT && v != floor(v))

@@ -327,9 +327,13 @@ static void train_one(struct driver *d, struct job *j)
 		j->info = cJSON_Duplicate(m->info, 1);
 		mp_model_free(m);
 	} else {
+		size_t n = strlen(j->algo->name);
 		j->failed = 1;
 		if (!j->err.code)
 			mp_error_set(&j->err, MP_EX_SOFTWARE, "training failed without a message");
+		/* the algorithm's name goes before the message where it is shown */
+		if (!strncmp(j->err.msg, j->algo->name, n) && !strncmp(j->err.msg + n, ": ", 2))
+			memmove(j->err.msg, j->err.msg + n + 2, strlen(j->err.msg + n + 2) + 1);
 	}
 	cJSON_Delete(ctx.info);
 	mp_pool_free(pool);

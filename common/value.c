@@ -2,6 +2,7 @@
  * One set of rules for training and scoring (REFERENCE.md §10.1, §10.16):
  * signs and exponents are kept, "$1,234.50" is 1234.5, "N/A" is missing. */
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +107,9 @@ int mp_parse_number(const char *s, size_t n, double *out)
 		return -1;
 	buf[o] = '\0';
 	v = strtod(buf, &end);
-	if (*end || !isfinite(v))
+	/* every algorithm computes in 32-bit floats: a larger magnitude
+	 * would train on infinities */
+	if (*end || !isfinite(v) || fabs(v) > FLT_MAX)
 		return -1;
 	*out = v == 0 ? 0.0 : v;
 	return 0;

@@ -781,7 +781,7 @@ static void *nn_train(const struct mp_dataset *d, const struct mp_train_ctx *ctx
 		last_loss = loss;
 		if (!isfinite(loss) || !all_finite(m->theta, m->n_theta)) {
 			mp_error_set(err, MP_EX_SOFTWARE,
-				     "neural_network: training diverged at epoch %zu (try a smaller learning_rate)",
+				     "neural_network: training diverged at epoch %zu (a smaller learning_rate may help; so may rescaling a target of huge values)",
 				     epoch);
 			goto out;
 		}

@@ -37,6 +37,10 @@ TEST(number_parsing_rejects)
 	CHECK(isnan(num("01/05/2019")));
 	CHECK(isnan(num("0x1A")));
 	CHECK(isnan(num("inf")));
+	/* beyond the 32-bit float range the algorithms compute in */
+	CHECK(isnan(num("1e300")));
+	CHECK(isnan(num("-3.5e38")));
+	CHECK_NEAR(num("3.4e38"), 3.4e38, 0);
 	CHECK(isnan(num("1e")));
 	CHECK(isnan(num("--1")));
 	CHECK(isnan(num("")));
