@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -374,16 +375,42 @@ static void show_progress(struct driver *d, int final)
 		}
 		return;
 	}
-	fputc('\r', stderr);
-	for (i = 0; i < d->n_jobs; i++) {
-		struct job *j = &d->jobs[i];
-		int state = atomic_load(&j->state);
-		if (state == 2)
-			fprintf(stderr, "%s %s  ", j->algo->name, j->failed ? "FAILED" : "done");
-		else
-			fprintf(stderr, "%s %3d%%  ", j->algo->name, atomic_load(&j->progress_permille) / 10);
+	{
+		struct winsize ws;
+		size_t width = ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+		struct mp_buf line = MP_BUF_INIT;
+		int pass;
+
+		/* one line that fits the terminal, rewritten in place: the full
+		 * names, else their initials (dt, rf, nn, gb), else cut short */
+		for (pass = 0; pass < 2; pass++) {
+			line.len = 0;
+			for (i = 0; i < d->n_jobs; i++) {
+				struct job *j = &d->jobs[i];
+				int state = atomic_load(&j->state);
+				char shortname[16] = "";
+				const char *name = j->algo->name, *p;
+				if (pass == 1 && strchr(name, '_')) {
+					size_t k = 0;
+					shortname[k++] = name[0];
+					for (p = name; (p = strchr(p, '_')) != NULL && k < sizeof(shortname) - 1; p++)
+						shortname[k++] = p[1];
+					shortname[k] = '\0';
+					name = shortname;
+				}
+				if (state == 2)
+					mp_buf_addf(&line, "%s %s  ", name, j->failed ? "FAILED" : "done");
+				else
+					mp_buf_addf(&line, "%s %3d%%  ", name, atomic_load(&j->progress_permille) / 10);
+			}
+			if (line.len < width)
+				break;
+		}
+		if (line.len >= width)
+			line.len = width - 1;
+		fprintf(stderr, "\r%.*s\033[K", (int)line.len, line.data ? line.data : "");
+		mp_buf_free(&line);
 	}
-	fputs("\033[K", stderr);
 	if (final)
 		fputc('\n', stderr);
 }
