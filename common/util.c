@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +340,9 @@ static void close_stdout(void)
 
 void mp_check_stdout_at_exit(void)
 {
+	/* a reader that went away is a write error (EPIPE), reported and
+	 * exited with 74 like any other, not a silent death by SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	atexit(close_stdout);
 }
 

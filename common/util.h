@@ -87,7 +87,8 @@ int mp_parse_seed(const char *s, uint64_t *seed);
 /* Registers an exit handler that flushes and closes standard output and,
  * when that fails (a full disk, a closed pipe reader), says so on stderr
  * and ends the process with MP_EX_IOERR: the next stage of a chain must
- * never be handed a silently truncated stream. Call first thing in main. */
+ * never be handed a silently truncated stream. Ignores SIGPIPE, so a
+ * closed reader is such a failure too. Call first thing in main. */
 void mp_check_stdout_at_exit(void);
 /* Number of online CPUs, at least 1. */
 int mp_cpu_count(void);

@@ -164,7 +164,11 @@ test_expect_success 'a write error on standard output: exit 74' '
 	test_exit 74 mlprep -q "$DATA/iris.csv" -o full >/dev/full 2>err &&
 	test_grep "write error on standard output" err &&
 	test_exit 74 mlstatus show full >/dev/full 2>err &&
-	test_exit 74 mlprep --help >/dev/full 2>err
+	test_exit 74 mlprep --help >/dev/full 2>err &&
+	# a reader that is gone: exit 74 too, not death by SIGPIPE (141)
+	{ mlprep -q "$DATA/credit-g.csv" -o gone 2>gone.err; echo $? >gone.rc; } | (exec 0<&-; sleep 1) &&
+	test "$(cat gone.rc)" = 74 &&
+	test_grep "write error on standard output" gone.err
 '
 
 test_done
