@@ -140,8 +140,10 @@ static int read_table(struct table *t, const char *spec, struct mp_error *err)
 	if (rc > 0)
 		rc = read_header(t, &rec, err);
 	while (rc >= 0 && (rc = mp_csv_next(r, &rec, err)) == 1) {
-		if (rec.n_fields == 1 && rec.lens[0] == 0)
-			continue; /* a line holding only spaces */
+		if (rec.n_fields == 1 && rec.lens[0] == 0) {
+			t->skipped_blank++; /* an empty line, or one holding only spaces */
+			continue;
+		}
 		if (rec.n_fields != t->n_cols) {
 			rc = mp_error_set(err, MP_EX_DATAERR,
 					  "'%s' line %zu: expected %zu fields as in the header, got %zu",
