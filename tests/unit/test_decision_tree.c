@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonio.h"
+#include "model_helpers.h"
 #include "models/model.h"
 #include "rng.h"
 #include "test.h"
@@ -30,47 +31,15 @@ static struct mp_dataset *dt_data(enum mp_task task, size_t n, size_t p, int k)
 	return d;
 }
 
-/* Trains with the defaults plus "name=value" overrides (NULL-terminated). */
 static struct mp_model *dt_train_with(const struct mp_dataset *d, int threads, const char **set,
 				      struct mp_error *err)
 {
-	struct mp_params params;
-	struct mp_train_ctx ctx;
-	struct mp_pool *pool = mp_pool_new(threads);
-	struct mp_model *m = NULL;
-	char buf[128];
-
-	mp_params_init(&params, mp_decision_tree.params, mp_decision_tree.n_params, d->task);
-	for (; set && *set; set++) {
-		char *eq;
-		snprintf(buf, sizeof(buf), "%s", *set);
-		eq = strchr(buf, '=');
-		*eq = 0;
-		if (mp_params_set(&params, "decision_tree", buf, eq + 1, err))
-			goto out;
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.task = d->task;
-	ctx.seed = 1;
-	ctx.pool = pool;
-	ctx.params = &params;
-	ctx.info = cJSON_CreateObject();
-	m = mp_model_train(&mp_decision_tree, d, &ctx, err);
-	cJSON_Delete(ctx.info);
-out:
-	mp_params_free(&params);
-	mp_pool_free(pool);
-	return m;
+	return train_algorithm(&mp_decision_tree, d, threads, 1, set, NULL, err);
 }
 
 static double *dt_predict_all(const struct mp_model *m, const struct mp_dataset *d)
 {
-	int outputs = mp_task_outputs(m->task, m->n_classes);
-	double *out = xcalloc(d->n_rows * (size_t)outputs + 1, sizeof(double));
-	struct mp_error err = { 0 };
-
-	CHECK(mp_model_predict(m, d, NULL, out, &err) == 0);
-	return out;
+	return predict_rows(m, d, 0);
 }
 
 TEST(decision_tree_binary_leaves_by_hand)

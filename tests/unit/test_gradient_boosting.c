@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonio.h"
+#include "model_helpers.h"
 #include "models/model.h"
 #include "rng.h"
 #include "test.h"
@@ -30,67 +31,15 @@ static struct mp_dataset *gb_data(enum mp_task task, size_t n, size_t p, int k)
 	return d;
 }
 
-struct progress_log {
-	int calls;
-	double last;
-	int backwards;
-};
-
-static void note_progress(void *arg, double f)
-{
-	struct progress_log *l = arg;
-
-	if (f < l->last)
-		l->backwards = 1;
-	l->last = f;
-	l->calls++;
-}
-
-/* Trains with "name=value" overrides (NULL-terminated). */
 static struct mp_model *gb_train_with(const struct mp_dataset *d, int threads, const char **set,
 				      struct progress_log *log, struct mp_error *err)
 {
-	struct mp_params params;
-	struct mp_train_ctx ctx;
-	struct mp_pool *pool = mp_pool_new(threads);
-	struct mp_model *m = NULL;
-	char buf[128];
-
-	mp_params_init(&params, mp_gradient_boosting.params, mp_gradient_boosting.n_params, d->task);
-	for (; set && *set; set++) {
-		char *eq;
-		snprintf(buf, sizeof(buf), "%s", *set);
-		eq = strchr(buf, '=');
-		*eq = 0;
-		if (mp_params_set(&params, "gradient_boosting", buf, eq + 1, err))
-			goto out;
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.task = d->task;
-	ctx.seed = 42;
-	ctx.pool = pool;
-	ctx.params = &params;
-	ctx.info = cJSON_CreateObject();
-	if (log) {
-		ctx.progress = note_progress;
-		ctx.progress_arg = log;
-	}
-	m = mp_model_train(&mp_gradient_boosting, d, &ctx, err);
-	cJSON_Delete(ctx.info);
-out:
-	mp_params_free(&params);
-	mp_pool_free(pool);
-	return m;
+	return train_algorithm(&mp_gradient_boosting, d, threads, 42, set, log, err);
 }
 
 static double *gb_predict_all(const struct mp_model *m, const struct mp_dataset *d)
 {
-	int outputs = mp_task_outputs(m->task, m->n_classes);
-	double *out = xcalloc(d->n_rows * (size_t)outputs + 1, sizeof(double));
-	struct mp_error err = { 0 };
-
-	CHECK(mp_model_predict(m, d, NULL, out, &err) == 0);
-	return out;
+	return predict_rows(m, d, 0);
 }
 
 static char *gb_json(const struct mp_model *m)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonio.h"
+#include "model_helpers.h"
 #include "models/model.h"
 #include "rng.h"
 #include "test.h"
@@ -89,33 +90,10 @@ static struct mp_dataset *small_dataset(enum mp_task task)
 	return d;
 }
 
-/* Trains with the given "name=value" parameter settings (NULL-terminated). */
 static struct mp_model *train_with(const struct mp_dataset *d, int threads, const char *const *set,
 				   struct mp_error *err)
 {
-	struct mp_params params;
-	struct mp_train_ctx ctx;
-	struct mp_model *m;
-	struct mp_pool *pool = mp_pool_new(threads);
-
-	mp_params_init(&params, mp_linear.params, mp_linear.n_params, d->task);
-	for (; set && *set; set++) {
-		char *name = xstrdup(*set), *eq = strchr(name, '=');
-		*eq = 0;
-		CHECK(mp_params_set(&params, "linear", name, eq + 1, err) == 0);
-		free(name);
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.task = d->task;
-	ctx.seed = 7;
-	ctx.pool = pool;
-	ctx.params = &params;
-	ctx.info = cJSON_CreateObject();
-	m = mp_model_train(&mp_linear, d, &ctx, err);
-	cJSON_Delete(ctx.info);
-	mp_params_free(&params);
-	mp_pool_free(pool);
-	return m;
+	return train_algorithm(&mp_linear, d, threads, 7, set, NULL, err);
 }
 
 static char *model_text(const struct mp_model *m)
@@ -140,14 +118,7 @@ static double weight(const cJSON *model, int j, int level, int c)
 
 static double *predict_all(const struct mp_model *m, const struct mp_dataset *d, int threads)
 {
-	struct mp_error err = { 0, "" };
-	struct mp_pool *pool = mp_pool_new(threads);
-	double *out = xcalloc(d->n_rows * (size_t)mp_task_outputs(m->task, m->n_classes) + 1,
-			      sizeof(double));
-
-	CHECK(mp_model_predict(m, d, pool, out, &err) == 0);
-	mp_pool_free(pool);
-	return out;
+	return predict_rows(m, d, threads);
 }
 
 static const char *const tight[] = { "tol=1e-12", "max_iter=1000", NULL };

@@ -7,6 +7,7 @@
 
 #include "jsonio.h"
 #include "metrics.h"
+#include "model_helpers.h"
 #include "models/model.h"
 #include "rng.h"
 #include "test.h"
@@ -29,33 +30,10 @@ static void set_classes(struct mp_dataset *d)
 		d->class_names[k] = xasprintf("class%d", k);
 }
 
-/* Trains with "name=value" settings (NULL-terminated). */
 static struct mp_model *train_with(const struct mp_dataset *d, int threads, uint64_t seed,
 				   const char *const *set, struct mp_error *err)
 {
-	struct mp_params params;
-	struct mp_train_ctx ctx;
-	struct mp_model *m;
-	struct mp_pool *pool = mp_pool_new(threads);
-
-	mp_params_init(&params, mp_neural_network.params, mp_neural_network.n_params, d->task);
-	for (; set && *set; set++) {
-		char *name = xstrdup(*set), *eq = strchr(name, '=');
-		*eq = 0;
-		CHECK(mp_params_set(&params, "neural_network", name, eq + 1, err) == 0);
-		free(name);
-	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.task = d->task;
-	ctx.seed = seed;
-	ctx.pool = pool;
-	ctx.params = &params;
-	ctx.info = cJSON_CreateObject();
-	m = mp_model_train(&mp_neural_network, d, &ctx, err);
-	cJSON_Delete(ctx.info);
-	mp_params_free(&params);
-	mp_pool_free(pool);
-	return m;
+	return train_algorithm(&mp_neural_network, d, threads, seed, set, NULL, err);
 }
 
 static char *model_text(const struct mp_model *m)
@@ -69,14 +47,7 @@ static char *model_text(const struct mp_model *m)
 
 static double *predict_all(const struct mp_model *m, const struct mp_dataset *d, int threads)
 {
-	struct mp_error err = { 0, "" };
-	struct mp_pool *pool = mp_pool_new(threads);
-	double *out = xcalloc(d->n_rows * (size_t)mp_task_outputs(m->task, m->n_classes) + 1,
-			      sizeof(double));
-
-	CHECK(mp_model_predict(m, d, pool, out, &err) == 0);
-	mp_pool_free(pool);
-	return out;
+	return predict_rows(m, d, threads);
 }
 
 /* ---- the forward pass, by hand ------------------------------------------ */
