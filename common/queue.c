@@ -633,7 +633,8 @@ struct mp_lease *mp_lease_begin(struct mp_redis *r, const cJSON *job, const char
 int mp_lease_end(struct mp_lease *l, struct mp_error *err)
 {
 	char holder[256] = "gone";
-	int lost;
+	struct mp_error rerr;
+	int lost, rc;
 
 	if (!l)
 		return 0;
@@ -642,19 +643,14 @@ int mp_lease_end(struct mp_lease *l, struct mp_error *err)
 	pthread_cond_signal(&l->wake);
 	pthread_mutex_unlock(&l->lock);
 	pthread_join(l->thread, NULL);
-	lost = l->lost;
 	/* the thread renews a third of a lease apart: a process that was
-	 * stopped longer than the lease learns it only by asking */
-	if (!lost) {
-		struct mp_error rerr;
-		mp_error_clear(&rerr);
-		lost = mp_queue_renew(l->conn, l->job, l->worker, holder, sizeof(holder), &rerr) == 0;
-	} else {
-		struct mp_error rerr;
-		mp_error_clear(&rerr);
-		if (mp_queue_renew(l->conn, l->job, l->worker, holder, sizeof(holder), &rerr) < 0)
-			snprintf(holder, sizeof(holder), "another worker");
-	}
+	 * stopped longer than the lease learns it only by asking (which also
+	 * names the job's holder for the message) */
+	mp_error_clear(&rerr);
+	rc = mp_queue_renew(l->conn, l->job, l->worker, holder, sizeof(holder), &rerr);
+	lost = l->lost || rc == 0;
+	if (l->lost && rc < 0)
+		snprintf(holder, sizeof(holder), "another worker");
 	if (lost)
 		mp_queue_not_ours(l->job, holder, "dropped", err);
 	pthread_mutex_destroy(&l->lock);
